@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every Debian package lakestream needs to build, test and run its test servers,
+# then the JavaScript checkers (DuckDB, hyparquet, parquet-wasm) from the committed lockfile.
+# Idempotent: a second run only checks. Works on a fresh Debian 12 (as root, or with sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+BUILD_PKGS=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang libclang-rt-14-dev clang-format            # libFuzzer + sanitizer runtimes, formatting
+  librdkafka-dev libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
+  libssl-dev libcurl4-openssl-dev libpugixml-dev nlohmann-json3-dev libfast-float-dev
+  libcli11-dev libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libavro-dev                                      # Avro C: the anchor of the Avro benchmark only
+)
+TEST_PKGS=(
+  python3 python3-avro python3-boto3 awscli kcat prometheus
+  ceph-mon ceph-osd radosgw                         # the S3 test server (RADOS Gateway)
+  procps psmisc curl jq hyperfine time openssl
+)
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Node.js: Debian's nodejs + npm unless a node with npm is already present.
+if ! command -v npm >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ -f tools/js/package-lock.json ]; then
+  if [ ! -d tools/js/node_modules ] || [ tools/js/package-lock.json -nt tools/js/node_modules/.package-lock.json ]; then
+    (cd tools/js && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+echo "install: ok"
