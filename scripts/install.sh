@@ -19,7 +19,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   python3 python3-avro python3-boto3 awscli kcat prometheus
   ceph-mon ceph-osd radosgw                         # the S3 test server (RADOS Gateway)
-  procps psmisc curl jq hyperfine time openssl
+  procps psmisc curl jq hyperfine time openssl bc
 )
 
 missing=()
