@@ -86,9 +86,10 @@ std::string KafkaConfig::describe() const {
 namespace {
 
 void log_callback(const rd_kafka_t* /*rk*/, int level, const char* facility, const char* buf) {
-  // syslog levels: 0-3 error, 4 warning, 5-6 notice/info, 7 debug.
-  log::Level ours = level <= 3   ? log::Level::kError
-                    : level == 4 ? log::Level::kWarn
+  // syslog levels: 0-2 critical, 3 error, 4 warning, 5-6 notice/info, 7 debug. librdkafka logs
+  // every refused connection as an error although it retries them itself: a warning for us.
+  log::Level ours = level <= 2   ? log::Level::kError
+                    : level <= 4 ? log::Level::kWarn
                     : level <= 6 ? log::Level::kInfo
                                  : log::Level::kDebug;
   if (log::level() > ours) return;
