@@ -445,6 +445,50 @@ Status RowParser::take_header() {
   return set_header(names);
 }
 
+Status RowParser::parse_header(std::string_view text, bool at_eof, size_t* consumed,
+                               uint64_t* lines_consumed) {
+  const char* begin = text.data();
+  const char* p = begin;
+  const char* end = begin + text.size();
+  *consumed = 0;
+  *lines_consumed = 0;
+  uint64_t lines = 0;
+  if (!bom_done_) {
+    if (text.size() < kBom.size() && kBom.starts_with(text) && !at_eof) return Status();
+    if (text.starts_with(kBom)) p += kBom.size();
+    bom_done_ = true;
+  }
+  while (!mapped_ && p < end) {
+    const char* record_end = nullptr;
+    const char* next = nullptr;
+    uint64_t newlines = 0;
+    RejectKind why = RejectKind::kStrayQuote;
+    Scan s = scan_record(p, end, at_eof, &record_end, &next, &newlines, &why);
+    if (s == Scan::kIncomplete) break;
+    if (s == Scan::kMalformed) {
+      return invalid_data(
+          fmt::format("line {}: malformed CSV header ({})", 1 + lines, reject_kind_name(why)));
+    }
+    const uint64_t record_line = 1 + lines;
+    lines += newlines;
+    p = next;
+    if (fields_.size() == 1 && fields_[0].len == 0 && !fields_[0].quoted) {
+      ++stats_.blank_lines;
+      continue;
+    }
+    Status st = take_header();
+    if (!st.ok()) return st.with_context(fmt::format("line {}", record_line));
+  }
+  if (mapped_ || at_eof) {
+    *consumed = static_cast<size_t>(p - begin);
+    *lines_consumed = lines;
+  } else {
+    bom_done_ = false;  // nothing consumed: the BOM is seen again on the next call
+    stats_.blank_lines = 0;
+  }
+  return Status();
+}
+
 Status RowParser::parse(std::string_view text, uint64_t first_line, bool at_eof,
                         columnar::RecordBatch* batch, size_t* consumed, uint64_t* lines_consumed) {
   const char* begin = text.data();

@@ -60,6 +60,13 @@ class RowParser {
   Status parse(std::string_view text, uint64_t first_line, bool at_eof,
                columnar::RecordBatch* batch, size_t* consumed, uint64_t* lines_consumed);
 
+  // Consumes a leading BOM, blank lines and the header record of a file's first bytes (line 1),
+  // without parsing any data row, so a reader thread can set up the parser that workers copy.
+  // *consumed is 0 while more bytes are needed (and at_eof is false); a file with no header
+  // at all (empty) leaves has_header() false. Errors as for parse().
+  Status parse_header(std::string_view text, bool at_eof, size_t* consumed,
+                      uint64_t* lines_consumed);
+
   void set_reject_sink(RejectSink sink) { rejects_ = std::move(sink); }
   const CsvStats& stats() const { return stats_; }
   CsvStats take_stats() {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/env.h"
@@ -51,7 +52,18 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& option
                                           secret_name(name) ? redact(value) : value, err));
     }
   }
+  // The effective settings (later entries win), in first-mention order.
+  std::vector<std::pair<std::string, std::string>> effective;
   for (const auto& [name, value] : props) {
+    auto it = std::find_if(effective.begin(), effective.end(),
+                           [&](const auto& e) { return e.first == name; });
+    if (it == effective.end()) {
+      effective.emplace_back(name, value);
+    } else {
+      it->second = value;
+    }
+  }
+  for (const auto& [name, value] : effective) {
     if (!self->described_.empty()) self->described_ += ' ';
     self->described_ += name + "=" + (secret_name(name) ? redact(value) : value);
   }
