@@ -5,8 +5,9 @@
 //   cmake --preset release && cmake --build build/release --target avro_bench -j2
 //   build/release/bench/avro_bench
 //
-// Records: kRows random taxi rows (fixed seed 20261125), encoded once by our encoder; Avro C is
-// checked to decode them to the same values before anything is timed.
+// Records: kRows random taxi rows (fixed seed 20261125), encoded once by our encoder. After the
+// timed loops, both decoders' columns are compared with the source rows and Avro C's encoded
+// bytes with ours; a mismatch marks the benchmark as failed.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -24,9 +25,10 @@
 // included for the first time inside it. Avro C's <avro/schema.h> is shadowed by our
 // src/avro/schema.h on the include path (-I src), so it is included by its absolute path first;
 // avro.h's own #include <avro/schema.h> then finds our (already included) header and is a no-op.
-#include <avro.h>
-
+// clang-format off
 #include "/usr/include/avro/schema.h"
+#include <avro.h>
+// clang-format on
 
 namespace {
 
@@ -95,6 +97,21 @@ void fill_random(RecordBatch& b) {
   }
 }
 
+// True when `b` holds exactly the source rows (every column's values).
+bool same_as_source(const RecordBatch& b) {
+  const RecordBatch& src = *g_data->source;
+  if (b.num_rows() != src.num_rows()) return false;
+  for (size_t c = 0; c < src.num_columns(); ++c) {
+    const auto& x = src.column(c);
+    const auto& y = b.column(c);
+    if (x.fixed().view() != y.fixed().view() || x.bytes().view() != y.bytes().view() ||
+        x.offsets().size() != y.offsets().size()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void BM_Decode_Ours(benchmark::State& state) {
   auto dec = Decoder::create(g_data->schema);
   RecordBatch batch(dec->columnar_schema());
@@ -108,6 +125,7 @@ void BM_Decode_Ours(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(batch.column(0).fixed().data());
   }
+  if (!same_as_source(batch)) state.SkipWithError("decoded values differ from the source");
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kRows));
 }
 
@@ -157,6 +175,7 @@ void BM_Decode_AvroC(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(batch.column(0).fixed().data());
   }
+  if (!same_as_source(batch)) state.SkipWithError("Avro C decoded values differ from the source");
   avro_reader_free(reader);
   avro_value_decref(&value);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kRows));
