@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -66,6 +67,7 @@ struct MinMax {
   bool has = false;
   V min{}, max{};
   std::string min_s, max_s;  // owned storage when V is a string_view
+  uint64_t min_prefix = 0, max_prefix = 0;
 
   void update(V v) {
     if constexpr (std::is_floating_point_v<V>) {
@@ -77,8 +79,21 @@ struct MinMax {
       set_max(v);
       return;
     }
+    if constexpr (std::is_same_v<Order, BytesOrder>) {
+      // Most values fall strictly between min and max: decide on an 8-byte big-endian prefix
+      // and only compare whole strings when the prefixes tie.
+      uint64_t p = prefix(v);
+      if (p < min_prefix || (p == min_prefix && v < min)) set_min(v);
+      if (p > max_prefix || (p == max_prefix && max < v)) set_max(v);
+      return;
+    }
     if (Order::less(v, min)) set_min(v);
     if (Order::less(max, v)) set_max(v);
+  }
+  static uint64_t prefix(std::string_view s) {
+    uint64_t x = 0;
+    std::memcpy(&x, s.data(), std::min<size_t>(8, s.size()));
+    return __builtin_bswap64(x);
   }
   void merge(const MinMax& o) {
     if (!o.has) return;
@@ -89,6 +104,7 @@ struct MinMax {
     if constexpr (kIsBytes<V>) {
       min_s.assign(v);
       min = min_s;
+      min_prefix = prefix(min);
     } else {
       min = v;
     }
@@ -97,6 +113,7 @@ struct MinMax {
     if constexpr (kIsBytes<V>) {
       max_s.assign(v);
       max = max_s;
+      max_prefix = prefix(max);
     } else {
       max = v;
     }
