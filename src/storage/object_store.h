@@ -29,12 +29,12 @@
 namespace lakestream::storage {
 
 struct ObjectInfo {
-  std::string key;  // relative to the store's root
+  std::string key;         // relative to the store's root
   uint64_t size = 0;
-  std::string etag;               // without quotes
-  std::string version_id;         // empty when the bucket is not versioned (or for local files)
-  int64_t mtime_ms = 0;           // last modified, ms since epoch
-  bool is_latest = true;          // list_versions only
+  std::string etag;        // without quotes
+  std::string version_id;  // empty when the bucket is not versioned (or for local files)
+  int64_t mtime_ms = 0;    // last modified, ms since epoch
+  bool is_latest = true;   // list_versions only
   bool is_delete_marker = false;  // list_versions only
   std::map<std::string, std::string> metadata;  // user metadata (x-amz-meta-*), head() only
 };
@@ -67,7 +67,7 @@ struct ListOptions {
 };
 
 struct ListResult {
-  std::vector<ObjectInfo> objects;           // sorted by key
+  std::vector<ObjectInfo> objects;          // sorted by key
   std::vector<std::string> common_prefixes;  // with delimiter only
 };
 
@@ -110,7 +110,7 @@ class ObjectStore {
   virtual Status copy(std::string_view from_key, std::string_view to_key) = 0;
   // Streams a new object; see ObjectWriter.
   virtual Result<std::unique_ptr<ObjectWriter>> open_writer(std::string_view key,
-                                                            const PutOptions& options = {}) = 0;
+                                                           const PutOptions& options = {}) = 0;
 
   // Per-API counts of every call this store made.
   virtual const CallStats& stats() const = 0;
@@ -126,13 +126,14 @@ struct S3Options {
   std::string secret_key;  // never logged
   std::string session_token;
   std::string profile = "default";
-  bool path_style = true;  // MinIO/RGW default; false = virtual-hosted
-  std::string ca_bundle;   // PEM file for https with a private CA
+  bool path_style = true;       // MinIO/RGW default; false = virtual-hosted
+  std::string ca_bundle;        // PEM file for https with a private CA
   int connect_timeout_ms = 5000;
   int request_timeout_ms = 60000;
   int max_retries = 5;
   size_t multipart_part_size = 16 << 20;  // bytes per part
   int multipart_concurrency = 4;          // parts in flight per writer (memory = this x part size)
+  size_t list_page_size = 1000;           // keys per ListObjectsV2 request (S3 maximum 1000)
 };
 
 // Opens the store for a URI: s3://, s3a:// (alias), file://, or a plain path (created if

@@ -302,9 +302,9 @@ Result<ListResult> S3Store::list(const ListOptions& o) {
     if (!o.start_after.empty() && token.empty())
       c.query.emplace_back("start-after", full_key(o.start_after));
     if (!token.empty()) c.query.emplace_back("continuation-token", token);
-    if (o.max_keys > 0)
-      c.query.emplace_back("max-keys",
-                           std::to_string(std::min<size_t>(1000, o.max_keys - out.objects.size())));
+    size_t page_keys = std::clamp<size_t>(options_.list_page_size, 1, 1000);
+    if (o.max_keys > 0) page_keys = std::min(page_keys, o.max_keys - out.objects.size());
+    c.query.emplace_back("max-keys", std::to_string(page_keys));
     LS_ASSIGN_OR_RETURN(HttpResponse r, execute(c));
     auto page = parse_list_objects_v2(r.body.view());
     if (!page.ok()) return std::move(page).status().with_context("ListObjectsV2 " + uri_);
