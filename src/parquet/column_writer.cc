@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -66,6 +67,7 @@ struct MinMax {
   bool has = false;
   V min{}, max{};
   std::string min_s, max_s;  // owned storage when V is a string_view
+  uint64_t min_prefix = 0, max_prefix = 0;
 
   void update(V v) {
     if constexpr (std::is_floating_point_v<V>) {
@@ -77,8 +79,21 @@ struct MinMax {
       set_max(v);
       return;
     }
+    if constexpr (std::is_same_v<Order, BytesOrder>) {
+      // Most values fall strictly between min and max: decide on an 8-byte big-endian prefix
+      // and only compare whole strings when the prefixes tie.
+      uint64_t p = prefix(v);
+      if (p < min_prefix || (p == min_prefix && v < min)) set_min(v);
+      if (p > max_prefix || (p == max_prefix && max < v)) set_max(v);
+      return;
+    }
     if (Order::less(v, min)) set_min(v);
     if (Order::less(max, v)) set_max(v);
+  }
+  static uint64_t prefix(std::string_view s) {
+    uint64_t x = 0;
+    std::memcpy(&x, s.data(), std::min<size_t>(8, s.size()));
+    return __builtin_bswap64(x);
   }
   void merge(const MinMax& o) {
     if (!o.has) return;
@@ -89,6 +104,7 @@ struct MinMax {
     if constexpr (kIsBytes<V>) {
       min_s.assign(v);
       min = min_s;
+      min_prefix = prefix(min);
     } else {
       min = v;
     }
@@ -97,6 +113,7 @@ struct MinMax {
     if constexpr (kIsBytes<V>) {
       max_s.assign(v);
       max = max_s;
+      max_prefix = prefix(max);
     } else {
       max = v;
     }
@@ -219,7 +236,7 @@ class TypedColumnWriter final : public ColumnChunkWriter {
   }
 
   size_t buffered_bytes() const override {
-    return pages_.size() + dict_.plain_size() + page_estimate();
+    return pages_.size() + headers_.size() + dict_.plain_size() + page_estimate();
   }
   int64_t buffered_rows() const override { return chunk_rows_; }
 
@@ -251,8 +268,12 @@ class TypedColumnWriter final : public ColumnChunkWriter {
       meta->encoding_stats.push_back({page_type::kDictionaryPage, enc::kPlain, 1});
     }
     meta->data_page_offset = start + dict_bytes;
-    LS_RETURN_IF_ERROR(sink->write(pages_.span()));
-    meta->total_compressed_size = dict_bytes + static_cast<int64_t>(pages_.size());
+    for (const auto& p : page_spans_) {
+      LS_RETURN_IF_ERROR(sink->write({headers_.data() + p.header_at, p.header_len}));
+      LS_RETURN_IF_ERROR(sink->write({pages_.data() + p.body_at, p.body_len}));
+    }
+    meta->total_compressed_size =
+        dict_bytes + static_cast<int64_t>(pages_.size() + headers_.size());
     meta->total_uncompressed_size = uncompressed;
 
     // Encodings: values (+ PLAIN for the dictionary page / fallback), RLE for levels.
@@ -368,37 +389,50 @@ class TypedColumnWriter final : public ColumnChunkWriter {
     if (desc_.max_rep > 0) encode_levels(rep_page_, rep_width_, body_);
     if (desc_.max_def > 0) encode_levels(def_page_, def_width_, body_);
     int32_t encoding = value_encoding_;
+    bool plain = false;
     if (dict_mode_ && dict_.size() > 0) {
       int w = std::max(1, bit_width(dict_.size() - 1));
       body_.push_back(static_cast<uint8_t>(w));
       rle_hybrid_encode({indices_.data(), indices_.size()}, w, body_);
     } else if (dict_mode_ || plain_fallback_) {
       encoding = enc::kPlain;  // no values yet (all null), or after the dictionary overflowed
-      encode_plain_values();
+      plain = true;
     } else if (value_encoding_ == enc::kDeltaBinaryPacked) {
       if constexpr (std::is_same_v<V, int32_t> || std::is_same_v<V, int64_t>)
         delta_binary_packed_encode(values_.as<V>(), body_);
     } else if (value_encoding_ == enc::kByteStreamSplit) {
       byte_stream_split_encode(values_.span(), sizeof(V), body_);
     } else {
-      encode_plain_values();
+      plain = true;
     }
-    comp_.clear();
-    LS_RETURN_IF_ERROR(compressor_->compress(body_.span(), comp_));
-    header_.clear();
-    if (body_.size() > INT32_MAX || comp_.size() > INT32_MAX)
+    std::span<const uint8_t> body = body_.span();
+    if (plain) {
+      if (P != PhysicalType::kBoolean && body_.empty()) {
+        body = values_.span();  // a required column's PLAIN page is just its values: no copy
+      } else {
+        encode_plain_values();
+        body = body_.span();
+      }
+    }
+    // Compressed straight into the chunk's page store; the header goes to its own store because
+    // its length depends on the compressed size.
+    size_t body_at = pages_.size();
+    LS_RETURN_IF_ERROR(compressor_->compress(body, pages_));
+    size_t comp_size = pages_.size() - body_at;
+    if (body.size() > INT32_MAX || comp_size > INT32_MAX)
       return invalid_argument("parquet: page over 2 GiB in column " + desc_.dotted_path());
-    write_data_page_header(header_, static_cast<int32_t>(body_.size()),
-                           static_cast<int32_t>(comp_.size()), static_cast<int32_t>(page_slots_),
+    size_t header_at = headers_.size();
+    write_data_page_header(headers_, static_cast<int32_t>(body.size()),
+                           static_cast<int32_t>(comp_size), static_cast<int32_t>(page_slots_),
                            encoding, true);
+    size_t header_len = headers_.size() - header_at;
+    page_spans_.push_back({header_at, header_len, body_at, comp_size});
     PageLocation loc;
-    loc.offset = static_cast<int64_t>(pages_.size());
-    loc.compressed_page_size = static_cast<int32_t>(header_.size() + comp_.size());
+    loc.offset = static_cast<int64_t>(header_at + body_at);  // relative to the first data page
+    loc.compressed_page_size = static_cast<int32_t>(header_len + comp_size);
     loc.first_row_index = chunk_rows_ - static_cast<int64_t>(page_rows_);
     pages_loc_.push_back(loc);
-    pages_.append(header_.data(), header_.size());
-    pages_.append(comp_.data(), comp_.size());
-    uncompressed_ += static_cast<int64_t>(header_.size() + body_.size());
+    uncompressed_ += static_cast<int64_t>(header_len + body.size());
     ++data_page_encodings_[encoding];
 
     PageStats ps;
@@ -431,6 +465,8 @@ class TypedColumnWriter final : public ColumnChunkWriter {
 
   void reset_chunk() {
     pages_.clear();
+    headers_.clear();
+    page_spans_.clear();
     pages_loc_.clear();
     page_stats_.clear();
     data_page_encodings_.clear();
@@ -462,7 +498,12 @@ class TypedColumnWriter final : public ColumnChunkWriter {
   Buffer body_, comp_, header_;
 
   // Finished pages of this chunk.
-  Buffer pages_;
+  struct PageSpan {
+    size_t header_at, header_len, body_at, body_len;
+  };
+  Buffer pages_;    // compressed page bodies
+  Buffer headers_;  // their page headers
+  std::vector<PageSpan> page_spans_;
   std::vector<PageLocation> pages_loc_;
   std::vector<PageStats> page_stats_;
   std::map<int32_t, int32_t> data_page_encodings_;

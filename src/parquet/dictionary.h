@@ -53,7 +53,7 @@ class FixedDictionary {
   uint32_t insert(T v) {
     uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof(T));
-    size_t i = hash_mix(bits) & mask_;
+    size_t i = slot_of(bits);
     while (true) {
       int32_t s = slots_[i];
       if (s < 0) break;
@@ -75,13 +75,19 @@ class FixedDictionary {
   }
 
  private:
+  // Fibonacci hashing: one multiply, the high bits pick the slot (they depend on every key bit,
+  // so doubles whose low mantissa bits are all zero still spread).
+  size_t slot_of(uint64_t bits) const {
+    return static_cast<size_t>((bits * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
   void rehash(size_t cap) {
     slots_.assign(cap, -1);
     mask_ = cap - 1;
+    shift_ = 64 - __builtin_ctzll(cap);
     for (size_t k = 0; k < values_.size(); ++k) {
       uint64_t bits = 0;
       std::memcpy(&bits, &values_[k], sizeof(T));
-      size_t i = hash_mix(bits) & mask_;
+      size_t i = slot_of(bits);
       while (slots_[i] >= 0) i = (i + 1) & mask_;
       slots_[i] = static_cast<int32_t>(k);
     }
@@ -89,6 +95,7 @@ class FixedDictionary {
   std::vector<T> values_;
   std::vector<int32_t> slots_;
   size_t mask_ = 0;
+  int shift_ = 54;
 };
 
 class BytesDictionary {
