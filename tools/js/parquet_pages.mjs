@@ -40,7 +40,7 @@ md.row_groups.forEach((rg, r) => {
       const ci = readColumnIndex(reader(cc.column_index_offset, cc.column_index_length), leaves[c]);
       out.column_index = {
         null_pages: ci.null_pages, min: ci.min_values.map(jsonable), max: ci.max_values.map(jsonable),
-        null_counts: (ci.null_counts ?? []).map(Number),
+        null_counts: (ci.null_counts ?? []).map(Number), boundary_order: ci.boundary_order,
       };
     }
     console.log(JSON.stringify(out));

@@ -235,6 +235,8 @@ TEST(ParquetMetadata, DuckDbSeesTypesEncodingsStatisticsAndPageIndexes) {
   for (const auto& m : ci["min"]) lo = std::min(lo, m.get<std::string>());
   EXPECT_EQ(lo, s.min_name);
   const auto& idc = pages["id"]["column_index"];
+  EXPECT_EQ(idc["boundary_order"], "ASCENDING");  // ids only grow
+  EXPECT_EQ(pages["uniq"]["column_index"]["boundary_order"], "UNORDERED");
   EXPECT_EQ(idc["min"][0], "0");  // int64 bounds come back as decimal strings
   EXPECT_EQ(idc["max"].back(), std::to_string(kRows - 1));
 
