@@ -92,7 +92,9 @@ void compare_values(const columnar::RecordBatch& batch, const std::vector<json>&
         EXPECT_LT(col.def_levels()[row], desc.max_def) << where;
         continue;
       }
-      if (desc.max_def > 0) ASSERT_EQ(col.def_levels()[row], desc.max_def) << where;
+      if (desc.max_def > 0) {
+        ASSERT_EQ(col.def_levels()[row], desc.max_def) << where;
+      }
       switch (f.physical) {
         case columnar::PhysicalType::kBoolean:
           EXPECT_EQ(col.values<uint8_t>()[v] != 0, j->get<bool>()) << where;
