@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "storage/sigv4.h"
@@ -379,6 +380,39 @@ TEST(S3Errors, MissingCredentialsAreReportedAtOpen) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(s.status().message().find("no S3 credentials"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakestream::storage
+
+namespace lakestream::storage {
+namespace {
+
+TEST(S3OpsLog, ServerCountsTheSameCallsWeCount) {
+  LS_REQUIRE_S3();
+  auto log_path = env_var("LAKESTREAM_RGW_OPS_LOG");
+  if (!log_path) GTEST_SKIP() << "LAKESTREAM_RGW_OPS_LOG unset (not started by scripts/rgw.sh)";
+  std::string bucket = testing::unique_bucket("opslog");
+  auto s = S3Store::open(bucket, "", testing::test_options());
+  ASSERT_TRUE(s.ok());
+  auto& store = **s;
+  ASSERT_TRUE(store.create_bucket().ok());
+  ASSERT_TRUE(store.put("a", testing::bytes("1")).ok());
+  ASSERT_TRUE(store.get("a").ok());
+  EXPECT_FALSE(store.head("b").ok());
+  ASSERT_TRUE(store.list({}).ok());
+  ASSERT_TRUE(store.copy("a", "c").ok());
+  std::vector<ObjectRef> refs = {{"a", ""}, {"c", ""}};
+  ASSERT_TRUE(store.remove_many(refs).ok());
+  uint64_t ours = store.stats().total_calls();
+  EXPECT_EQ(ours, 7u);
+  // RGW writes one JSON record per request as it completes.
+  std::ifstream in(*log_path);
+  std::string line;
+  uint64_t theirs = 0;
+  while (std::getline(in, line))
+    if (line.find("\"bucket\":\"" + bucket + "\"") != std::string::npos) ++theirs;
+  EXPECT_EQ(theirs, ours);
 }
 
 }  // namespace
