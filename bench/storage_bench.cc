@@ -23,6 +23,7 @@
 namespace {
 
 using lakestream::env_var;
+using lakestream::Status;
 using namespace lakestream::storage;
 namespace fs = std::filesystem;
 
