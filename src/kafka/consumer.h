@@ -78,7 +78,7 @@ class Consumer {
   // when one does not exist (never auto-creates it).
   Result<std::vector<TopicPartition>> partitions(const std::vector<std::string>& topics);
 
-  // Every partition of every topic whose whole name matches the ECMAScript regex `pattern`
+  // Every partition of every topic whose whole name matches the POSIX extended regex `pattern`
   // (Spark's subscribePattern), internal "__*" topics excluded. An empty result is not an error
   // (topics may appear later); kInvalidArgument for a bad regex.
   Result<std::vector<TopicPartition>> partitions_matching(std::string_view pattern);

@@ -40,7 +40,7 @@ struct GroupOptions {
   // defaults below, e.g. session.timeout.ms or group.instance.id (static membership).
   KafkaConfig config;
   std::string group_id;
-  // Topics to share, or (when `pattern` is set) an ECMAScript regex matched against whole topic
+  // Topics to share, or (when `pattern` is set) a POSIX extended regex matched against whole topic
   // names, Spark's subscribePattern. Exactly one of the two must be given.
   std::vector<std::string> topics;
   std::string pattern;
