@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "kafka/metadata.h"
 #include "kafka/tests/test_cluster.h"
@@ -203,6 +204,46 @@ TEST_F(ConsumerTest, StopRequestCancelsFetch) {
   options.stop = stop.get_token();
   auto batch = consumer_->fetch({{{"events", 0}, 0, 1000}}, options);
   EXPECT_EQ(batch.status().code(), StatusCode::kCancelled);
+}
+
+}  // namespace
+}  // namespace lakestream::kafka
+
+namespace lakestream::kafka {
+namespace {
+
+TEST_F(ConsumerTest, FetchRidesOutInjectedFetchErrors) {
+  ASSERT_TRUE(cluster_
+                  ->push_request_errors(1 /* Fetch */, {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                                        RD_KAFKA_RESP_ERR__TRANSPORT,
+                                                        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT})
+                  .ok());
+  FetchOptions options;
+  options.timeout = std::chrono::seconds(60);
+  auto batch = consumer_->fetch(
+      {{{"events", 0}, 0, 100}, {{"events", 1}, 0, 100}, {{"events", 2}, 0, 100}}, options);
+  ASSERT_TRUE(batch.ok()) << batch.status().to_string();
+  EXPECT_TRUE(batch->gaps().empty());
+  for (const auto& part : batch->partitions()) {
+    ASSERT_EQ(part.size(), 100u) << "partition " << part.tp().partition;
+    for (size_t i = 0; i < part.size(); ++i) ASSERT_EQ(part[i].offset, static_cast<int64_t>(i));
+  }
+}
+
+TEST_F(ConsumerTest, FetchResumesAfterEveryBrokerWasDown) {
+  ASSERT_TRUE(cluster_->set_broker_down(-1).ok());
+  std::jthread revive([this] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    EXPECT_TRUE(cluster_->set_broker_up(-1).ok());
+  });
+  FetchOptions options;
+  options.timeout = std::chrono::seconds(90);
+  auto batch = consumer_->fetch({{{"events", 2}, 0, 100}, {{"events", 0}, 50, 100}}, options);
+  ASSERT_TRUE(batch.ok()) << batch.status().to_string();
+  ASSERT_EQ(batch->partitions()[0].size(), 100u);
+  ASSERT_EQ(batch->partitions()[1].size(), 50u);
+  EXPECT_EQ(str(batch->partitions()[1][0].value), "p0-50");
+  EXPECT_TRUE(batch->gaps().empty());
 }
 
 }  // namespace
