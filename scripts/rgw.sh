@@ -125,6 +125,8 @@ osd class update on start = false
 [client]
 ms mon client mode = crc
 rgw frontends = beast endpoint=127.0.0.1:$port
+# Virtual-hosted addressing: http://BUCKET.localhost:$port (curl resolves *.localhost itself).
+rgw dns name = localhost
 rgw enable ops log = true
 rgw ops log rados = false
 rgw ops log file path = $dir/log/ops.log

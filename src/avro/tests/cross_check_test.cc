@@ -171,11 +171,11 @@ void cross_check(const std::string& schema_path, int count, int seed) {
   EXPECT_EQ(mismatches, 0u);
 }
 
-TEST(CrossCheck, TaxiSchemaMatchesPythonAvro) {
+TEST(AvroCrossCheck, TaxiSchemaMatchesPythonAvro) {
   cross_check(source_path("schemas/nyc_taxi.avsc"), 10000, 20261125);
 }
 
-TEST(CrossCheck, KitchenSinkSchemaMatchesPythonAvro) {
+TEST(AvroCrossCheck, KitchenSinkSchemaMatchesPythonAvro) {
   cross_check(source_path("src/avro/tests/kitchen_sink.avsc"), 10000, 424242);
 }
 
