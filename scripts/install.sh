@@ -21,7 +21,7 @@ BUILD_PKGS=(
   libavro-dev                                      # Avro C: the anchor of the Avro benchmark only
 )
 TEST_PKGS=(
-  python3 python3-avro python3-boto3 python3-yaml awscli kcat prometheus kubernetes-client
+  python3 python3-avro python3-boto3 python3-yaml awscli kcat prometheus
   ceph-mon ceph-osd radosgw                         # the S3 test server (RADOS Gateway)
   procps psmisc curl jq hyperfine time openssl bc
 )
@@ -48,6 +48,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ "$MODE" != --all ]; then echo "install: ok ($MODE)"; exit 0; fi
+# kubectl (for `kubectl kustomize` of deploy/): Debian's kubernetes-client, unless some kubectl is
+# already on the machine (another package owning /usr/bin/kubectl would make dpkg fail).
+if ! command -v kubectl >/dev/null 2>&1; then
+  $SUDO apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
 # Node.js: Debian's nodejs + npm unless a node with npm is already present.
 if ! command -v npm >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
