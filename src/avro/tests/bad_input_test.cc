@@ -47,7 +47,6 @@ class AvroBadInput : public ::testing::Test {
     EXPECT_EQ(batch_->column(1).bytes_at(0), "ok");
     EXPECT_EQ(batch_->column(1).bytes().size(), 2u);
     EXPECT_EQ(batch_->column(2).offsets().size(), 3u);
-
   }
 
   Schema schema_;
