@@ -2,7 +2,11 @@
 # Installs every Debian package lakestream needs to build, test and run its test servers,
 # then the JavaScript checkers (DuckDB, hyparquet, parquet-wasm) from the committed lockfile.
 # Idempotent: a second run only checks. Works on a fresh Debian 12 (as root, or with sudo).
+#   scripts/install.sh            everything: build, test servers, checkers (developers, CI)
+#   scripts/install.sh --build    only what compiling needs (the container's build stage)
+#   scripts/install.sh --runtime  only the shared libraries the binary loads (the container's final stage)
 set -euo pipefail
+MODE="${1:---all}"
 cd "$(dirname "$0")/.."
 
 SUDO=""
@@ -17,13 +21,24 @@ BUILD_PKGS=(
   libavro-dev                                      # Avro C: the anchor of the Avro benchmark only
 )
 TEST_PKGS=(
-  python3 python3-avro python3-boto3 awscli kcat prometheus
+  python3 python3-avro python3-boto3 python3-yaml awscli kcat prometheus kubernetes-client
   ceph-mon ceph-osd radosgw                         # the S3 test server (RADOS Gateway)
-  procps psmisc curl jq hyperfine time openssl
+  procps psmisc curl jq hyperfine time openssl bc
 )
 
+RUNTIME_PKGS=(
+  ca-certificates librdkafka1 libzstd1 libsnappy1v5 liblz4-1 zlib1g libssl3 libcurl4 libpugixml1v5
+  libfmt9
+)
+case "$MODE" in
+  --all) WANT=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  --build) WANT=("${BUILD_PKGS[@]}") ;;
+  --runtime) WANT=("${RUNTIME_PKGS[@]}") ;;
+  *) echo "usage: scripts/install.sh [--all|--build|--runtime]" >&2; exit 2 ;;
+esac
+
 missing=()
-for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+for p in "${WANT[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -32,6 +47,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+if [ "$MODE" != --all ]; then echo "install: ok ($MODE)"; exit 0; fi
 # Node.js: Debian's nodejs + npm unless a node with npm is already present.
 if ! command -v npm >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive

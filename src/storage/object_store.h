@@ -133,6 +133,7 @@ struct S3Options {
   int max_retries = 5;
   size_t multipart_part_size = 16 << 20;  // bytes per part
   int multipart_concurrency = 4;          // parts in flight per writer (memory = this x part size)
+  size_t list_page_size = 1000;           // keys per ListObjectsV2 request (S3 maximum 1000)
 };
 
 // Opens the store for a URI: s3://, s3a:// (alias), file://, or a plain path (created if
