@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "kafka/tests/test_cluster.h"
 
@@ -148,6 +149,44 @@ TEST_F(GroupMemberTest, PatternSubscriptionMatchesWholeTopicNames) {
   std::vector<std::vector<RebalanceEvent>> events;
   ASSERT_TRUE(poll_until({m->get()}, &events, [&] { return (*m)->assignment().size() >= 6; }));
   EXPECT_EQ((*m)->assignment(), all_partitions());
+}
+
+}  // namespace
+}  // namespace lakestream::kafka
+
+namespace lakestream::kafka {
+namespace {
+
+// A member that stops polling past max.poll.interval.ms (a paused process, a zombie) learns on
+// its next poll that its partitions were lost, and then joins again.
+TEST_F(GroupMemberTest, MemberThatStopsPollingLosesItsPartitions) {
+  GroupOptions options;
+  options.config.set("bootstrap.servers", cluster_->bootstrap_servers());
+  options.group_id = "g-zombie";
+  options.topics = {"shared"};
+  options.session_timeout = 6000ms;
+  options.max_poll_interval = 6000ms;
+  auto joined = GroupMember::join(options);
+  ASSERT_TRUE(joined.ok()) << joined.status().to_string();
+  GroupMember* m = joined->get();
+  std::vector<std::vector<RebalanceEvent>> events;
+  ASSERT_TRUE(poll_until({m}, &events, [&] { return m->assignment().size() == 6; }));
+
+  std::this_thread::sleep_for(9s);  // no poll() for longer than max.poll.interval.ms
+
+  events.clear();
+  bool saw_loss = false;
+  ASSERT_TRUE(poll_until({m}, &events, [&] {
+    for (const auto& ev : events[0]) saw_loss = saw_loss || ev.kind == Kind::kLost;
+    return saw_loss;
+  })) << "no kLost event after missing the poll interval";
+  std::set<TopicPartition> dropped;
+  for (const auto& ev : events[0]) {
+    if (ev.kind == Kind::kLost) dropped.insert(ev.partitions.begin(), ev.partitions.end());
+  }
+  EXPECT_EQ(dropped, all_partitions());
+  // Polling again rejoins the group and gets the partitions back.
+  ASSERT_TRUE(poll_until({m}, &events, [&] { return m->assignment().size() == 6; }));
 }
 
 }  // namespace

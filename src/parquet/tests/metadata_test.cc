@@ -302,8 +302,17 @@ TEST(ParquetWriter, RowGroupRowLimitSplitsBatchesAtRowBoundaries) {
   std::string path = dir.file("rows.parquet");
   WriterOptions o;
   o.row_group_rows = 1000;
+  o.column_encoding["id"] = Encoding::kDeltaBinaryPacked;  // per-column overrides
+  o.column_encoding["score"] = Encoding::kByteStreamSplit;
+  o.column_encoding["uniq"] = Encoding::kPlain;
   auto summary = testing::write_file(path, schema, {&batch}, o);
   EXPECT_EQ(summary.num_row_groups, 3u);
+  auto md = by_path(testing::duck("SELECT path_in_schema, encodings FROM parquet_metadata('" +
+                                  path + "') WHERE row_group_id = 2"));
+  EXPECT_EQ(md["id"]["encodings"], "DELTA_BINARY_PACKED");
+  EXPECT_EQ(md["score"]["encodings"], "BYTE_STREAM_SPLIT, RLE");
+  EXPECT_EQ(md["uniq"]["encodings"], "PLAIN");
+  EXPECT_EQ(md["u"]["encodings"], "PLAIN, RLE_DICTIONARY");
   auto g = testing::duck(
       "SELECT row_group_id, any_value(row_group_num_rows) AS n FROM "
       "parquet_metadata('" +

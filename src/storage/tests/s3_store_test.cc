@@ -250,6 +250,28 @@ TEST_F(S3StoreTest, MultipartWriterUploadsPartsInParallel) {
       "0");
 }
 
+TEST_F(S3StoreTest, CreateOnlyMultipartWriterDoesNotReplaceAnExistingObject) {
+  // RGW 16.2 ignores If-None-Match on CompleteMultipartUpload; the writer checks with a HEAD first.
+  ASSERT_TRUE(store_->put("taken", bytes("original")).ok());
+  S3Options o = testing::test_options();
+  o.multipart_part_size = 5 << 20;
+  auto s = S3Store::open(bucket_, "root/dir", o);
+  ASSERT_TRUE(s.ok());
+  PutOptions create_only;
+  create_only.if_none_match = true;
+  auto w = (*s)->open_writer("taken", create_only);
+  ASSERT_TRUE(w.ok());
+  std::string data((5 << 20) + 100, 'n');
+  ASSERT_TRUE((*w)->write(bytes(data)).ok());
+  Status c = (*w)->close();
+  EXPECT_EQ(c.code(), StatusCode::kPreconditionFailed) << c.to_string();
+  EXPECT_EQ(
+      boto(bucket_,
+           "print(s3.get_object(Bucket=bucket, Key='root/dir/taken')['Body'].read().decode(), "
+           "len(s3.list_multipart_uploads(Bucket=bucket).get('Uploads', [])))"),
+      "original 0");
+}
+
 TEST_F(S3StoreTest, SmallWriterObjectIsOnePut) {
   auto w = store_->open_writer("small");
   ASSERT_TRUE(w.ok());
