@@ -214,7 +214,7 @@ class Compiler {
         op.code = r.type == Type::kArray ? OpCode::kArray : OpCode::kMap;
         op.col_end = ctx.col + leaves(ri);
         op.rep_level = static_cast<int16_t>(ctx.rep + 1);
-        op.zero_size_items = min_size(wi) == 0;
+        op.zero_size_items = r.type == Type::kArray && min_size(w.items) == 0;
         uint32_t at = emit(op);
         Ctx inner{ctx.col, static_cast<int16_t>(ctx.def + 1), static_cast<int16_t>(ctx.rep + 1)};
         p_.ops[at].body_begin = static_cast<uint32_t>(p_.ops.size());

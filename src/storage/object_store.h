@@ -126,13 +126,14 @@ struct S3Options {
   std::string secret_key;  // never logged
   std::string session_token;
   std::string profile = "default";
-  bool path_style = true;       // MinIO/RGW default; false = virtual-hosted
+  bool path_style = true;       // MinIO/RGW default; false = virtual-hosted (always on AWS)
   std::string ca_bundle;        // PEM file for https with a private CA
   int connect_timeout_ms = 5000;
   int request_timeout_ms = 60000;
   int max_retries = 5;
   size_t multipart_part_size = 16 << 20;  // bytes per part
   int multipart_concurrency = 4;          // parts in flight per writer (memory = this x part size)
+  size_t list_page_size = 1000;           // keys per ListObjectsV2 request (S3 maximum 1000)
 };
 
 // Opens the store for a URI: s3://, s3a:// (alias), file://, or a plain path (created if

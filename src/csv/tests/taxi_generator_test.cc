@@ -68,7 +68,9 @@ TEST(TaxiGenerator, RowsParseAndAddUp) {
     double sum = 0;
     for (int c = 0; c < 6; ++c) sum += amounts[c][r];
     ASSERT_NEAR(sum, amounts[6][r], 1e-9) << "row " << r;
-    if (pay[r] == 2) ASSERT_EQ(amounts[3][r], 0.0) << "cash trips have no recorded tip";
+    if (pay[r] == 2) {
+      ASSERT_EQ(amounts[3][r], 0.0) << "cash trips have no recorded tip";
+    }
     ASSERT_LE(std::string(batch.column(1).bytes_at(r)), std::string(batch.column(2).bytes_at(r)));
     v1 += vendor[r] == 1;
   }

@@ -1,0 +1,75 @@
+#include "checkpoint/data_file_name.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <random>
+
+namespace lakestream::checkpoint {
+
+namespace {
+constexpr std::string_view kSuffix = ".parquet";
+
+bool is_writer_id(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))) return false;
+  }
+  return true;
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Splits off the text after the last '-' of `*rest`.
+bool pop_field(std::string_view* rest, std::string_view* field) {
+  size_t dash = rest->rfind('-');
+  if (dash == std::string_view::npos) return false;
+  *field = rest->substr(dash + 1);
+  *rest = rest->substr(0, dash);
+  return true;
+}
+}  // namespace
+
+std::string format_data_file_key(const DataFileName& n) {
+  return fmt::format("{}{}-{}-{:020d}-{}-{}{}", n.dir, n.tp.topic, n.tp.partition, n.start,
+                     n.writer, n.seq, kSuffix);
+}
+
+std::optional<DataFileName> parse_data_file_key(std::string_view key) {
+  if (key.size() <= kSuffix.size() || !key.ends_with(kSuffix)) return std::nullopt;
+  DataFileName n;
+  size_t slash = key.rfind('/');
+  std::string_view base = key;
+  if (slash != std::string_view::npos) {
+    n.dir = std::string(key.substr(0, slash + 1));
+    base = key.substr(slash + 1);
+  }
+  std::string_view rest = base.substr(0, base.size() - kSuffix.size());
+  std::string_view seq, writer, start, partition;
+  // Topic names may contain '-', so fields are taken from the right.
+  if (!pop_field(&rest, &seq) || !pop_field(&rest, &writer) || !pop_field(&rest, &start) ||
+      !pop_field(&rest, &partition) || rest.empty()) {
+    return std::nullopt;
+  }
+  if (!parse_number(seq, &n.seq) || !is_writer_id(writer) || start.size() != 20 ||
+      !parse_number(start, &n.start) || n.start < 0 || !parse_number(partition, &n.tp.partition) ||
+      n.tp.partition < 0) {
+    return std::nullopt;
+  }
+  n.writer = std::string(writer);
+  n.tp.topic = std::string(rest);
+  return n;
+}
+
+std::string new_writer_id() {
+  std::random_device rd;
+  uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return fmt::format("{:012x}", v & 0xffffffffffffULL);
+}
+
+}  // namespace lakestream::checkpoint

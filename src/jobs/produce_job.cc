@@ -1,0 +1,628 @@
+#include "jobs/produce_job.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "avro/encoder.h"
+#include "avro/schema.h"
+#include "avro/schema_registry.h"
+#include "columnar/record_batch.h"
+#include "common/buffer.h"
+#include "common/log.h"
+#include "csv/record_splitter.h"
+#include "csv/row_parser.h"
+#include "jobs/produce_input.h"
+#include "kafka/producer.h"
+
+namespace lakestream::jobs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A run of whole CSV records of one file.
+struct Block {
+  uint64_t seq = 0;
+  size_t file = 0;
+  std::shared_ptr<const csv::RowParser> parser;  // has the file's header mapped
+  Buffer text;
+  uint64_t first_line = 1;
+  bool at_eof = false;
+};
+
+// A block turned into Kafka message values (and keys), ready to send.
+struct Encoded {
+  Status status;
+  Buffer values;
+  std::vector<uint32_t> ends;  // value i is [ends[i-1], ends[i])
+  Buffer keys;
+  std::vector<uint32_t> key_ends;  // empty when there are no keys
+  csv::CsvStats stats;
+  std::vector<std::string> rejects;  // JSON lines
+  uint64_t input_bytes = 0;
+};
+
+std::string human_bytes(double b) {
+  if (b >= 1e9) return fmt::format("{:.2f} GB", b / 1e9);
+  if (b >= 1e6) return fmt::format("{:.1f} MB", b / 1e6);
+  if (b >= 1e3) return fmt::format("{:.1f} kB", b / 1e3);
+  return fmt::format("{:.0f} B", b);
+}
+
+// Text of the default of each top-level field that has a non-null JSON default, for CSV files
+// that lack the column.
+void add_schema_defaults(const avro::Schema& schema, csv::CsvOptions* o) {
+  for (const auto& f : schema.root().fields) {
+    if (!f.default_value || f.default_value->is_null()) continue;
+    const nlohmann::json& d = *f.default_value;
+    if (d.is_string()) {
+      o->defaults.emplace(f.name, d.get<std::string>());
+    } else if (d.is_boolean()) {
+      o->defaults.emplace(f.name, d.get<bool>() ? "true" : "false");
+    } else if (d.is_number()) {
+      o->defaults.emplace(f.name, d.dump());
+    }
+  }
+}
+
+// Appends the text of row values of column `c` as message keys (null: no key).
+void extract_keys(const columnar::ColumnBuffer& col, size_t rows, Buffer* keys,
+                  std::vector<uint32_t>* ends) {
+  const bool nullable = col.descriptor().max_def > 0;
+  auto defs = col.def_levels();
+  size_t vi = 0;
+  char tmp[32];
+  for (size_t r = 0; r < rows; ++r) {
+    if (nullable && defs[r] == 0) {
+      ends->push_back(static_cast<uint32_t>(keys->size()));
+      continue;
+    }
+    switch (col.physical()) {
+      case columnar::PhysicalType::kByteArray:
+        keys->append(col.bytes_at(vi));
+        break;
+      case columnar::PhysicalType::kInt64: {
+        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<int64_t>()[vi]);
+        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+        break;
+      }
+      case columnar::PhysicalType::kInt32: {
+        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<int32_t>()[vi]);
+        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+        break;
+      }
+      case columnar::PhysicalType::kDouble: {
+        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<double>()[vi]);
+        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+        break;
+      }
+      case columnar::PhysicalType::kFloat: {
+        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<float>()[vi]);
+        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+        break;
+      }
+      case columnar::PhysicalType::kBoolean:
+        keys->append(col.values<uint8_t>()[vi] ? "true" : "false");
+        break;
+      default:
+        break;
+    }
+    ++vi;
+    ends->push_back(static_cast<uint32_t>(keys->size()));
+  }
+}
+
+class Pipeline {
+ public:
+  Pipeline(const ProduceOptions& o, std::vector<InputFile> files, const avro::Encoder& encoder,
+           csv::RowParser base, uint32_t schema_id, int key_column)
+      : o_(o),
+        files_(std::move(files)),
+        encoder_(encoder),
+        base_(std::move(base)),
+        schema_id_(schema_id),
+        key_column_(key_column) {
+    workers_n_ = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    limit_ = o.max_blocks_in_flight ? o.max_blocks_in_flight : 2 * workers_n_ + 2;
+    for (const auto& f : files_) total_raw_bytes_ += f.size;
+  }
+
+  Status run(kafka::Producer* producer, kafka::Producer* reject_producer, std::FILE* reject_file,
+             ProduceSummary* summary);
+
+ private:
+  void reader_main();
+  Status read_file(size_t index);
+  void emit(Block b);
+  void worker_main();
+  void encode(Block& b, csv::RowParser& parser, columnar::RecordBatch& batch, Encoded* out);
+  void fail(Status st);
+  void progress(const ProduceSummary& s, bool final_line);
+
+  const ProduceOptions& o_;
+  std::vector<InputFile> files_;
+  const avro::Encoder& encoder_;
+  csv::RowParser base_;
+  uint32_t schema_id_;
+  int key_column_;
+  unsigned workers_n_ = 1;
+  unsigned limit_ = 4;
+  uint64_t total_raw_bytes_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;        // any state change below
+  std::deque<Block> work_;            // blocks waiting for a worker
+  std::map<uint64_t, Encoded> done_;  // encoded blocks waiting for the sender
+  uint64_t next_seq_ = 0;             // reader: next block number
+  bool reader_done_ = false;
+  unsigned in_flight_ = 0;  // blocks read and not yet sent
+  bool stop_ = false;
+  Status error_;
+  std::atomic<uint64_t> raw_read_{0};  // input file bytes read (for ETA)
+  std::vector<std::shared_ptr<const csv::RowParser>> file_parsers_;
+  // Recycled buffers: fresh multi-MiB allocations cost page faults on every block.
+  std::vector<Buffer> free_buffers_;
+
+  Buffer take_buffer() {
+    std::lock_guard lock(mu_);
+    if (free_buffers_.empty()) return Buffer();
+    Buffer b = std::move(free_buffers_.back());
+    free_buffers_.pop_back();
+    b.clear();
+    return b;
+  }
+  void give_buffer(Buffer b) {
+    std::lock_guard lock(mu_);
+    if (free_buffers_.size() < 4 * limit_) free_buffers_.push_back(std::move(b));
+  }
+
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_progress_ = Clock::now();
+  bool tty_ = ::isatty(2) == 1;
+};
+
+void Pipeline::fail(Status st) {
+  std::lock_guard lock(mu_);
+  if (error_.ok()) error_ = std::move(st);
+  stop_ = true;
+  cv_.notify_all();
+}
+
+void Pipeline::emit(Block b) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return stop_ || in_flight_ < limit_; });
+  if (stop_) return;
+  b.seq = next_seq_++;
+  ++in_flight_;
+  work_.push_back(std::move(b));
+  cv_.notify_all();
+}
+
+Status Pipeline::read_file(size_t index) {
+  const std::string& path = files_[index].path;
+  LS_ASSIGN_OR_RETURN(auto source, open_input(path));
+  uint64_t raw_seen = 0;
+  const size_t block = o_.block_bytes;
+  Buffer buf = take_buffer();
+  bool eof = false;
+  auto read_more = [&](size_t want) -> Status {
+    uint8_t* p = buf.prepare(want);
+    LS_ASSIGN_OR_RETURN(size_t n, source->read(p, want));
+    buf.commit(n);
+    if (n == 0) eof = true;
+    uint64_t r = source->raw_bytes_read();
+    raw_read_.fetch_add(r - raw_seen, std::memory_order_relaxed);
+    raw_seen = r;
+    return Status();
+  };
+
+  // The header (and BOM, blank lines before it), by a parser the workers then copy.
+  auto parser = std::make_shared<csv::RowParser>(base_);
+  size_t consumed = 0;
+  uint64_t header_lines = 0;
+  for (;;) {
+    LS_RETURN_IF_ERROR(read_more(64 * 1024));
+    LS_RETURN_IF_ERROR_CTX(parser->parse_header(buf.view(), eof, &consumed, &header_lines), path);
+    if (consumed > 0 || eof) break;
+    if (buf.size() > o_.csv.max_record_bytes) {
+      return invalid_data(
+          fmt::format("{}: header longer than {} bytes", path, o_.csv.max_record_bytes));
+    }
+  }
+  if (!parser->has_header()) return Status();  // an empty file
+  std::shared_ptr<const csv::RowParser> tmpl = parser;
+  {
+    std::lock_guard lock(mu_);
+    file_parsers_[index] = tmpl;
+  }
+  const uint64_t data_first_line = 1 + header_lines;
+  {
+    Buffer rest = take_buffer();
+    rest.append(buf.data() + consumed, buf.size() - consumed);
+    std::swap(buf, rest);
+    give_buffer(std::move(rest));
+  }
+
+  // Blocks are cut after the last record end (by quote parity) in what has been read. The
+  // splitter counts every newline it scans, which gives each block's first line number without
+  // another pass: newlines emitted = newlines scanned - newlines in the carried tail.
+  csv::RecordSplitter splitter(o_.csv.quote);
+  size_t scanned = 0;  // bytes of buf the splitter has seen, none of them ending a record
+  uint64_t emitted_newlines = 0;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stop_) return Status();
+    }
+    if (!eof && buf.size() - scanned < block) LS_RETURN_IF_ERROR(read_more(block));
+    size_t cut = buf.size();
+    if (!eof) {
+      size_t b = splitter.scan(buf.view().substr(scanned));
+      if (b == 0) {
+        scanned = buf.size();
+        if (scanned > o_.csv.max_record_bytes) {
+          return invalid_data(
+              fmt::format("{}: line {}: record longer than {} bytes (unterminated quote?)", path,
+                          data_first_line + emitted_newlines, o_.csv.max_record_bytes));
+        }
+        continue;
+      }
+      cut = scanned + b;
+    }
+    if (cut == 0) break;  // end of file, nothing left
+    Block out;
+    out.file = index;
+    out.parser = tmpl;
+    out.first_line = data_first_line + emitted_newlines;
+    out.at_eof = eof;
+    Buffer next = take_buffer();
+    next.append(buf.data() + cut, buf.size() - cut);
+    scanned = next.size();
+    if (!eof) {
+      emitted_newlines = splitter.newlines() - static_cast<uint64_t>(std::count(
+                                                   next.view().begin(), next.view().end(), '\n'));
+    }
+    buf.resize(cut);
+    out.text = std::move(buf);
+    buf = std::move(next);
+    emit(std::move(out));
+    if (eof) break;
+  }
+  give_buffer(std::move(buf));
+  return Status();
+}
+
+void Pipeline::reader_main() {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    {
+      std::lock_guard lock(mu_);
+      if (stop_) break;
+    }
+    Status st = read_file(i);
+    if (!st.ok()) {
+      fail(std::move(st));
+      break;
+    }
+  }
+  std::lock_guard lock(mu_);
+  reader_done_ = true;
+  cv_.notify_all();
+}
+
+void Pipeline::encode(Block& b, csv::RowParser& parser, columnar::RecordBatch& batch,
+                      Encoded* out) {
+  const std::string& path = files_[b.file].path;
+  out->input_bytes = b.text.size();
+  batch.clear();
+  size_t consumed = 0;
+  uint64_t lines = 0;
+  parser.set_reject_sink([&](const csv::RejectedRow& r) {
+    nlohmann::json j = {{"file", path},
+                        {"line", r.line},
+                        {"column", std::string(r.column)},
+                        {"reason", std::string(r.reason)},
+                        {"record", std::string(r.raw)}};
+    out->rejects.push_back(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  });
+  Status st = parser.parse(b.text.view(), b.first_line, b.at_eof, &batch, &consumed, &lines);
+  out->stats = parser.take_stats();
+  if (!st.ok()) {
+    out->status = std::move(st.with_context(path));
+    return;
+  }
+  if (consumed != b.text.size()) {
+    out->status = internal_error(fmt::format("{}: line {}: block parsed only to byte {} of {}",
+                                             path, b.first_line, consumed, b.text.size()));
+    return;
+  }
+  if (o_.wire_format == avro::WireFormat::kConfluent) {
+    // Each value needs the 5-byte header in front: encode, then interleave.
+    Buffer bodies;
+    std::vector<uint32_t> body_ends;
+    out->status = encoder_.encode_batch(batch, bodies, body_ends);
+    if (!out->status.ok()) return;
+    out->values.reserve(bodies.size() + body_ends.size() * avro::kConfluentHeaderSize);
+    uint32_t prev = 0;
+    for (uint32_t e : body_ends) {
+      avro::append_confluent_header(schema_id_, out->values);
+      out->values.append(bodies.data() + prev, e - prev);
+      out->ends.push_back(static_cast<uint32_t>(out->values.size()));
+      prev = e;
+    }
+  } else {
+    out->status = encoder_.encode_batch(batch, out->values, out->ends);
+    if (!out->status.ok()) {
+      out->status.with_context(path);
+      return;
+    }
+  }
+  if (key_column_ >= 0) {
+    extract_keys(batch.column(static_cast<size_t>(key_column_)), batch.num_rows(), &out->keys,
+                 &out->key_ends);
+  }
+}
+
+void Pipeline::worker_main() {
+  columnar::RecordBatch batch(encoder_.columnar_schema());
+  std::optional<csv::RowParser> parser;
+  const csv::RowParser* parser_of = nullptr;
+  for (;;) {
+    Block b;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !work_.empty() || reader_done_; });
+      if (stop_ || work_.empty()) return;
+      b = std::move(work_.front());
+      work_.pop_front();
+    }
+    if (parser_of != b.parser.get()) {
+      parser.emplace(*b.parser);
+      parser_of = b.parser.get();
+    }
+    Encoded e;
+    e.values = take_buffer();
+    encode(b, *parser, batch, &e);
+    give_buffer(std::move(b.text));
+    std::lock_guard lock(mu_);
+    done_.emplace(b.seq, std::move(e));
+    cv_.notify_all();
+  }
+}
+
+void Pipeline::progress(const ProduceSummary& s, bool final_line) {
+  const auto now = Clock::now();
+  const double secs = std::chrono::duration<double>(now - start_).count();
+  const double rate = secs > 0 ? static_cast<double>(s.rows_read) / secs : 0;
+  std::string eta;
+  const uint64_t raw = raw_read_.load(std::memory_order_relaxed);
+  if (total_raw_bytes_ > 0 && raw > 0 && raw <= total_raw_bytes_) {
+    double left = secs * static_cast<double>(total_raw_bytes_ - raw) / static_cast<double>(raw);
+    eta = fmt::format(", {:.0f}% , ETA {:.0f}s", 100.0 * raw / total_raw_bytes_, left);
+  }
+  std::string line =
+      fmt::format("{} rows, {} read, {:.0f} rows/s, {} rejected{}", s.rows_read,
+                  human_bytes(static_cast<double>(s.input_bytes)), rate, s.rows_rejected, eta);
+  if (tty_) {
+    std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final_line ? "\n" : "");
+    std::fflush(stderr);
+  } else if (!final_line) {
+    log::info("produce", "{}", line);
+  }
+}
+
+Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer,
+                     std::FILE* reject_file, ProduceSummary* summary) {
+  summary->files = files_.size();
+  file_parsers_.resize(files_.size());
+  std::jthread reader([this] { reader_main(); });
+  std::vector<std::jthread> workers;
+  for (unsigned i = 0; i < workers_n_; ++i) workers.emplace_back([this] { worker_main(); });
+
+  const auto interval = tty_ ? std::chrono::milliseconds(500)
+                             : std::max(o_.progress_interval, std::chrono::milliseconds(100));
+  std::vector<kafka::OutMessage> msgs;
+  uint64_t seq = 0;
+  Status result;
+  for (;;) {
+    Encoded e;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(100),
+                   [&] { return stop_ || done_.count(seq) || (reader_done_ && seq == next_seq_); });
+      if (stop_) break;
+      auto it = done_.find(seq);
+      if (it == done_.end()) {
+        if (reader_done_ && seq == next_seq_) break;
+        lock.unlock();
+        producer->poll();  // keep delivery reports flowing while waiting
+        continue;
+      }
+      e = std::move(it->second);
+      done_.erase(it);
+    }
+    ++seq;
+    summary->csv.add(e.stats);
+    summary->rows_read = summary->csv.rows_read;
+    summary->rows_rejected = summary->csv.rows_rejected;
+    summary->input_bytes += e.input_bytes;
+    for (const std::string& r : e.rejects) {
+      if (reject_file) {
+        std::fputs(r.c_str(), reject_file);
+        std::fputc('\n', reject_file);
+      }
+    }
+    if (reject_producer && !e.rejects.empty()) {
+      std::vector<kafka::OutMessage> rm;
+      for (const std::string& r : e.rejects) {
+        rm.push_back({{reinterpret_cast<const uint8_t*>(r.data()), r.size()}});
+      }
+      Status st = reject_producer->send_batch(rm);
+      if (!st.ok()) {
+        fail(std::move(st.with_context("reject topic")));
+        break;
+      }
+    }
+    if (!e.status.ok()) {
+      fail(std::move(e.status));
+      break;
+    }
+    msgs.clear();
+    uint32_t prev = 0, kprev = 0;
+    for (size_t i = 0; i < e.ends.size(); ++i) {
+      kafka::OutMessage m;
+      m.value = {e.values.data() + prev, e.ends[i] - prev};
+      prev = e.ends[i];
+      if (!e.key_ends.empty()) {
+        m.key = {e.keys.data() + kprev, e.key_ends[i] - kprev};
+        kprev = e.key_ends[i];
+      }
+      msgs.push_back(m);
+    }
+    Status st = producer->send_batch(msgs);
+    if (!st.ok()) {
+      fail(std::move(st));
+      break;
+    }
+    summary->rows_sent += msgs.size();
+    summary->avro_bytes += e.values.size();
+    give_buffer(std::move(e.values));
+    {
+      std::lock_guard lock(mu_);
+      --in_flight_;
+      cv_.notify_all();
+    }
+    if (Clock::now() - last_progress_ >= interval) {
+      last_progress_ = Clock::now();
+      progress(*summary, false);
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    result = error_;
+    stop_ = true;  // on success everything is done; on failure this stops the others
+    cv_.notify_all();
+  }
+  reader.join();
+  workers.clear();
+  if (tty_) progress(*summary, true);
+
+  // Every sent record gets its delivery report, also after a failure (what was sent counts).
+  Status flushed = producer->flush(o_.flush_timeout);
+  if (reject_producer) {
+    Status rf = reject_producer->flush(o_.flush_timeout);
+    if (flushed.ok()) flushed = rf;
+  }
+  kafka::ProducerStats ps = producer->stats();
+  summary->delivered = ps.delivered;
+  summary->failed = ps.failed;
+  summary->first_delivery_error = ps.first_error;
+  summary->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  if (!result.ok()) return result;
+  LS_RETURN_IF_ERROR(flushed);
+  if (ps.failed > 0) {
+    return data_loss(fmt::format("{} of {} records failed delivery to topic {} (first: {})",
+                                 ps.failed, summary->rows_sent, o_.topic, ps.first_error));
+  }
+  return Status();
+}
+
+}  // namespace
+
+std::string ProduceSummary::to_string() const {
+  return fmt::format(
+      "files {}, rows read {}, produced {}, rejected {}, failed {}, {} CSV in, {} Avro out, "
+      "{:.2f} s, {:.0f} rows/s{}",
+      files, rows_read, delivered, rows_rejected, failed, human_bytes(double(input_bytes)),
+      human_bytes(double(avro_bytes)), seconds, seconds > 0 ? rows_read / seconds : 0.0,
+      rows_rejected ? " (" + csv.reject_summary() + ")" : "");
+}
+
+Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
+  *summary = ProduceSummary();
+  if (o.topic.empty()) return invalid_argument("--topic is required");
+  if (o.schema_path.empty()) return invalid_argument("--schema is required");
+  LS_ASSIGN_OR_RETURN(std::vector<InputFile> files, resolve_inputs(o.inputs));
+  LS_ASSIGN_OR_RETURN(avro::Schema schema, avro::parse_schema_file(o.schema_path));
+  LS_ASSIGN_OR_RETURN(avro::Encoder encoder, avro::Encoder::create(schema));
+
+  csv::CsvOptions csv_options = o.csv;
+  add_schema_defaults(schema, &csv_options);
+  LS_ASSIGN_OR_RETURN(csv::RowParser base,
+                      csv::RowParser::make(encoder.columnar_schema(), csv_options));
+
+  int key_column = -1;
+  if (!o.key_column.empty()) {
+    key_column = encoder.columnar_schema()->field_index(o.key_column);
+    if (key_column < 0) {
+      return invalid_argument(
+          fmt::format("--key {}: no such field in {}", o.key_column, o.schema_path));
+    }
+  }
+
+  uint32_t schema_id = 0;
+  if (o.wire_format == avro::WireFormat::kConfluent) {
+    if (o.schema_id) {
+      schema_id = *o.schema_id;
+    } else if (!o.schema_registry.empty()) {
+      avro::SchemaRegistryOptions ro;
+      ro.url = o.schema_registry;
+      avro::SchemaRegistryClient registry(ro);
+      std::string subject = o.subject.empty() ? o.topic + "-value" : o.subject;
+      LS_ASSIGN_OR_RETURN(schema_id, registry.register_schema(subject, schema.to_json()));
+      log::info("produce", "schema registered as id {} under subject {}", schema_id, subject);
+    } else {
+      return invalid_argument(
+          "--wire-format confluent needs --schema-registry (or KAFKA_SCHEMA_REGISTRY) or "
+          "--schema-id");
+    }
+  } else if (o.wire_format != avro::WireFormat::kRaw) {
+    return invalid_argument("--wire-format must be raw or confluent");
+  }
+
+  kafka::ProducerOptions po;
+  po.bootstrap = o.bootstrap;
+  po.topic = o.topic;
+  po.properties = {{"acks", o.acks},
+                   {"enable.idempotence", o.idempotence && o.acks == "all" ? "true" : "false"},
+                   {"compression.type", o.compression},
+                   {"linger.ms", std::to_string(o.linger_ms)},
+                   {"batch.size", std::to_string(o.batch_bytes)}};
+  if (o.idempotence && o.acks != "all") {
+    log::warn("produce", "--acks {} turns idempotence off (it needs acks=all)", o.acks);
+  }
+  if (!o.partitioner.empty()) po.properties.emplace_back("partitioner", o.partitioner);
+  for (const auto& p : o.kafka_properties) po.properties.push_back(p);
+  LS_ASSIGN_OR_RETURN(auto producer, kafka::Producer::create(po));
+  log::info("produce", "{} file(s) -> topic {} ({})", files.size(), o.topic, producer->describe());
+
+  std::unique_ptr<kafka::Producer> reject_producer;
+  if (!o.reject_topic.empty()) {
+    kafka::ProducerOptions rpo = po;
+    rpo.topic = o.reject_topic;
+    LS_ASSIGN_OR_RETURN(reject_producer, kafka::Producer::create(rpo));
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> reject_file(nullptr, std::fclose);
+  if (!o.reject_file.empty()) {
+    reject_file.reset(std::fopen(o.reject_file.c_str(), "w"));
+    if (!reject_file) return errno_error(o.reject_file, errno);
+  }
+
+  Pipeline pipeline(o, std::move(files), encoder, std::move(base), schema_id, key_column);
+  Status st = pipeline.run(producer.get(), reject_producer.get(), reject_file.get(), summary);
+  if (reject_file && std::fflush(reject_file.get()) != 0 && st.ok()) {
+    st = errno_error(o.reject_file, errno);
+  }
+  return st;
+}
+
+}  // namespace lakestream::jobs

@@ -1,0 +1,209 @@
+#include "kafka/producer.h"
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/env.h"
+#include "common/log.h"
+
+namespace lakestream::kafka {
+namespace {
+
+bool secret_name(std::string_view n) {
+  return n.find("password") != std::string_view::npos ||
+         n.find("secret") != std::string_view::npos || n.find("jaas") != std::string_view::npos ||
+         n.find("key.pem") != std::string_view::npos || n.find("ssl.key") != std::string_view::npos;
+}
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+
+}  // namespace
+
+void Producer::KafkaDeleter::operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+void Producer::TopicDeleter::operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
+
+Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& options) {
+  if (options.bootstrap.empty()) return invalid_argument("no Kafka bootstrap servers given");
+  if (options.topic.empty()) return invalid_argument("no Kafka topic given");
+  std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());
+  std::vector<std::pair<std::string, std::string>> props = {
+      {"bootstrap.servers", options.bootstrap},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"compression.type", "lz4"},
+      {"linger.ms", "20"},
+      {"batch.size", "1048576"},
+      {"queue.buffering.max.kbytes", "262144"},
+      {"queue.buffering.max.messages", "1000000"},
+  };
+  for (const auto& p : options.properties) props.push_back(p);
+  std::unique_ptr<Producer> self(new Producer());
+  self->topic_name_ = options.topic;
+  char err[512];
+  for (const auto& [name, value] : props) {
+    if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), err, sizeof(err)) !=
+        RD_KAFKA_CONF_OK) {
+      return invalid_argument(fmt::format("Kafka property {}={}: {}", name,
+                                          secret_name(name) ? redact(value) : value, err));
+    }
+  }
+  // The effective settings (later entries win), in first-mention order.
+  std::vector<std::pair<std::string, std::string>> effective;
+  for (const auto& [name, value] : props) {
+    auto it = std::find_if(effective.begin(), effective.end(),
+                           [&](const auto& e) { return e.first == name; });
+    if (it == effective.end()) {
+      effective.emplace_back(name, value);
+    } else {
+      it->second = value;
+    }
+  }
+  for (const auto& [name, value] : effective) {
+    if (!self->described_.empty()) self->described_ += ' ';
+    self->described_ += name + "=" + (secret_name(name) ? redact(value) : value);
+  }
+  rd_kafka_conf_set_opaque(conf.get(), self.get());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), [](rd_kafka_t* rk, const rd_kafka_message_t* m,
+                                             void* opaque) { on_delivery(rk, m, opaque); });
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof(err));
+  if (rk == nullptr) return internal_error(fmt::format("cannot create Kafka producer: {}", err));
+  (void)conf.release();  // owned by rk now
+  self->rk_.reset(rk);
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
+  if (t == nullptr) {
+    return internal_error(
+        fmt::format("topic {}: {}", options.topic, rd_kafka_err2str(rd_kafka_last_error())));
+  }
+  self->topic_.reset(t);
+  return self;
+}
+
+Producer::~Producer() {
+  // Whatever is still queued is abandoned (flush() is the way to wait); the handle's destructor
+  // would otherwise block on it.
+  if (rk_) rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  topic_.reset();
+  rk_.reset();
+}
+
+void Producer::on_delivery(rd_kafka_t*, const void* msg, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  const auto* m = static_cast<const rd_kafka_message_t*>(msg);
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    self->delivered_.fetch_add(1, std::memory_order_relaxed);
+    self->delivered_bytes_.fetch_add(m->len, std::memory_order_relaxed);
+    return;
+  }
+  self->failed_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(self->error_mu_);
+  if (self->first_error_.empty()) {
+    self->first_error_ = fmt::format("partition {}: {}", m->partition, rd_kafka_err2str(m->err));
+  }
+}
+
+Status Producer::fatal_status() {
+  char reason[512];
+  rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_.get(), reason, sizeof(reason));
+  if (e == RD_KAFKA_RESP_ERR_NO_ERROR) return Status();
+  return internal_error(
+      fmt::format("fatal Kafka producer error: {}: {}", rd_kafka_err2name(e), reason));
+}
+
+Status Producer::send_batch(std::span<const OutMessage> messages) {
+  // rd_kafka_produce_batch takes an array of rd_kafka_message_t; entries that fail with a full
+  // queue are compacted to the front and retried after serving delivery reports.
+  const size_t n = messages.size();
+  if (n == 0) return Status();
+  scratch_.resize(n * sizeof(rd_kafka_message_t));
+  auto* msgs = reinterpret_cast<rd_kafka_message_t*>(scratch_.data());
+  const bool explicit_partition = messages[0].partition >= 0;
+  for (size_t i = 0; i < n; ++i) {
+    const OutMessage& m = messages[i];
+    rd_kafka_message_t& k = msgs[i];
+    std::memset(&k, 0, sizeof(k));
+    k.payload = const_cast<uint8_t*>(m.value.data());
+    k.len = m.value.size();
+    k.key = m.key.empty() ? nullptr : const_cast<uint8_t*>(m.key.data());
+    k.key_len = m.key.size();
+    k.partition = explicit_partition ? m.partition : RD_KAFKA_PARTITION_UA;
+  }
+  const int flags = RD_KAFKA_MSG_F_COPY | (explicit_partition ? RD_KAFKA_MSG_F_PARTITION : 0);
+  size_t cnt = n;
+  while (cnt > 0) {
+    rd_kafka_produce_batch(topic_.get(), RD_KAFKA_PARTITION_UA, flags, msgs, static_cast<int>(cnt));
+    size_t w = 0;
+    for (size_t i = 0; i < cnt; ++i) {
+      if (msgs[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        enqueued_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (msgs[i].err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        LS_RETURN_IF_ERROR(fatal_status());
+        return invalid_argument(fmt::format("cannot enqueue a message for topic {}: {}",
+                                            topic_name_, rd_kafka_err2str(msgs[i].err)));
+      }
+      rd_kafka_message_t keep = msgs[i];
+      keep.err = RD_KAFKA_RESP_ERR_NO_ERROR;
+      keep._private = nullptr;
+      msgs[w++] = keep;
+    }
+    cnt = w;
+    if (cnt > 0) {
+      rd_kafka_poll(rk_.get(), 5);  // the queue is full: wait for deliveries to make room
+      LS_RETURN_IF_ERROR(fatal_status());
+    }
+  }
+  rd_kafka_poll(rk_.get(), 0);
+  return Status();
+}
+
+void Producer::poll() { rd_kafka_poll(rk_.get(), 0); }
+
+Status Producer::flush(std::chrono::milliseconds timeout) {
+  rd_kafka_resp_err_t e = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+  LS_RETURN_IF_ERROR(fatal_status());
+  if (e == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    return timeout_error(fmt::format("{} messages still in flight to topic {} after {} ms",
+                                     rd_kafka_outq_len(rk_.get()), topic_name_, timeout.count()));
+  }
+  return Status();
+}
+
+Result<int32_t> Producer::partition_count(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t e =
+      rd_kafka_metadata(rk_.get(), 0, topic_.get(), &md, static_cast<int>(timeout.count()));
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT) {
+      return timeout_error(
+          fmt::format("metadata for topic {}: {}", topic_name_, rd_kafka_err2str(e)));
+    }
+    return unavailable(fmt::format("metadata for topic {}: {}", topic_name_, rd_kafka_err2str(e)));
+  }
+  std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> guard(
+      md, rd_kafka_metadata_destroy);
+  if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return not_found(
+        fmt::format("topic {}: {}", topic_name_,
+                    md->topic_cnt ? rd_kafka_err2str(md->topics[0].err) : "not in metadata"));
+  }
+  return static_cast<int32_t>(md->topics[0].partition_cnt);
+}
+
+ProducerStats Producer::stats() const {
+  ProducerStats s;
+  s.enqueued = enqueued_.load(std::memory_order_relaxed);
+  s.delivered = delivered_.load(std::memory_order_relaxed);
+  s.failed = failed_.load(std::memory_order_relaxed);
+  s.delivered_bytes = delivered_bytes_.load(std::memory_order_relaxed);
+  std::lock_guard lock(error_mu_);
+  s.first_error = first_error_;
+  return s;
+}
+
+}  // namespace lakestream::kafka

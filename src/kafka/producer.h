@@ -1,0 +1,108 @@
+// A librdkafka producer for bulk loads: large batches in, delivery accounting out.
+//
+// Defaults are the safe ones: idempotent (enable.idempotence=true, so acks=all and no
+// duplicates or reordering on retries), lz4 compression, linger 20 ms, 1 MiB batches, a bounded
+// local queue (256 MiB). Any librdkafka property given in ProducerOptions::properties overrides
+// these (the `kafka.*` passthrough of the produce job: SASL/SSL, acks, partitioner, ...).
+//
+// send_batch() hands librdkafka many messages at once (rd_kafka_produce_batch) and, when its
+// queue is full, serves delivery reports until there is room: memory stays bounded and the
+// caller is slowed to the broker's pace. Every message is accounted for once flush() returns:
+// delivered or failed (stats()). A fatal idempotence error stops sending.
+//
+// Thread-safety: one thread drives a Producer (send_batch, poll, flush); stats() may be read from
+// any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+typedef struct rd_kafka_s rd_kafka_t;
+typedef struct rd_kafka_topic_s rd_kafka_topic_t;
+
+namespace lakestream::kafka {
+
+struct ProducerOptions {
+  std::string bootstrap;  // bootstrap.servers
+  std::string topic;
+  // Applied after the defaults, in order (later wins): librdkafka property name and value.
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
+// One message of a batch: spans into the caller's buffers, copied by librdkafka on send.
+struct OutMessage {
+  std::span<const uint8_t> value;
+  std::span<const uint8_t> key;  // empty: no key
+  // -1: the configured partitioner decides. Within one send_batch() call either every message
+  // names its partition or none does (the first message decides).
+  int32_t partition = -1;
+};
+
+struct ProducerStats {
+  uint64_t enqueued = 0;
+  uint64_t delivered = 0;
+  uint64_t failed = 0;
+  uint64_t delivered_bytes = 0;  // value bytes acknowledged by the broker
+  std::string first_error;       // the first delivery error, empty if none
+};
+
+class Producer {
+ public:
+  // Connects lazily (librdkafka); errors here are configuration errors (InvalidArgument naming
+  // the property) or a failure to create the client (Internal).
+  static Result<std::unique_ptr<Producer>> create(const ProducerOptions& options);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Enqueues every message, waiting (serving delivery reports) while the local queue is full.
+  // Errors: Unavailable/Internal with librdkafka's reason for a fatal producer error (the
+  // remaining messages are not sent), InvalidArgument for an unknown partition or a message over
+  // message.max.bytes.
+  Status send_batch(std::span<const OutMessage> messages);
+  // Serves delivery reports without blocking.
+  void poll();
+  // Waits until every enqueued message is delivered or failed, or `timeout` passes (Timeout,
+  // saying how many are still in flight).
+  Status flush(std::chrono::milliseconds timeout);
+  // Number of partitions of the topic (from metadata). Errors: NotFound, Timeout.
+  Result<int32_t> partition_count(std::chrono::milliseconds timeout);
+
+  ProducerStats stats() const;
+  // The effective properties as "name=value" (secrets shown as ****), for the startup log line.
+  const std::string& describe() const { return described_; }
+
+ private:
+  Producer() = default;
+  static void on_delivery(rd_kafka_t* rk, const void* msg, void* opaque);
+  Status fatal_status();
+
+  struct KafkaDeleter {
+    void operator()(rd_kafka_t* rk) const;
+  };
+  struct TopicDeleter {
+    void operator()(rd_kafka_topic_t* t) const;
+  };
+  std::unique_ptr<rd_kafka_t, KafkaDeleter> rk_;
+  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> topic_;
+  std::string topic_name_;
+  std::string described_;
+  std::atomic<uint64_t> enqueued_{0};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> failed_{0};
+  std::atomic<uint64_t> delivered_bytes_{0};
+  mutable std::mutex error_mu_;
+  std::string first_error_;
+  std::vector<uint8_t> scratch_;  // rd_kafka_message_t array storage, reused across batches
+};
+
+}  // namespace lakestream::kafka

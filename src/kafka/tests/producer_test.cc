@@ -1,0 +1,166 @@
+#include "kafka/producer.h"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+namespace lakestream::kafka {
+namespace {
+
+// An in-process mock cluster (librdkafka's) with one topic.
+class MockCluster {
+ public:
+  MockCluster(const char* topic, int partitions) {
+    char err[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
+    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+    mc_ = rd_kafka_mock_cluster_new(rk_, 1);
+    rd_kafka_mock_topic_create(mc_, topic, partitions, 1);
+  }
+  ~MockCluster() {
+    rd_kafka_mock_cluster_destroy(mc_);
+    rd_kafka_destroy(rk_);
+  }
+  std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(mc_); }
+
+ private:
+  rd_kafka_t* rk_;
+  rd_kafka_mock_cluster_t* mc_;
+};
+
+// Every message of `topic` as (partition -> values in offset order), read with a plain consumer.
+std::map<int, std::vector<std::string>> consume_all(const std::string& bootstrap,
+                                                    const std::string& topic, int partitions,
+                                                    size_t expected) {
+  char err[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "group.id", "producer-test", err, sizeof(err));
+  rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
+  rd_kafka_t* c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(c, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  std::map<int, std::vector<std::string>> out;
+  size_t got = 0;
+  for (int idle = 0; got < expected && idle < 100;) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(c, 100);
+    if (m == nullptr) {
+      ++idle;
+      continue;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out[m->partition].emplace_back(static_cast<const char*>(m->payload), m->len);
+      ++got;
+      idle = 0;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(c);
+  rd_kafka_destroy(c);
+  return out;
+}
+
+TEST(Producer, DeliversEveryMessageExactlyOnceWithKeysToPartitions) {
+  MockCluster mc("t", 4);
+  ProducerOptions o;
+  o.bootstrap = mc.bootstraps();
+  o.topic = "t";
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  EXPECT_EQ(*(*p)->partition_count(std::chrono::seconds(10)), 4);
+
+  const int n = 20000;
+  std::vector<std::string> values, keys;
+  for (int i = 0; i < n; ++i) {
+    values.push_back("value-" + std::to_string(i));
+    keys.push_back("k" + std::to_string(i % 37));
+  }
+  std::vector<OutMessage> batch;
+  for (int i = 0; i < n; ++i) {
+    batch.push_back({{reinterpret_cast<const uint8_t*>(values[i].data()), values[i].size()},
+                     {reinterpret_cast<const uint8_t*>(keys[i].data()), keys[i].size()}});
+    if (batch.size() == 1000) {
+      ASSERT_TRUE((*p)->send_batch(batch).ok());
+      batch.clear();
+    }
+  }
+  ASSERT_TRUE((*p)->flush(std::chrono::seconds(30)).ok());
+  ProducerStats s = (*p)->stats();
+  EXPECT_EQ(s.enqueued, static_cast<uint64_t>(n));
+  EXPECT_EQ(s.delivered, static_cast<uint64_t>(n));
+  EXPECT_EQ(s.failed, 0u);
+  EXPECT_TRUE(s.first_error.empty());
+
+  auto got = consume_all(o.bootstrap, "t", 4, n);
+  std::set<std::string> seen;
+  size_t total = 0;
+  for (auto& [part, vals] : got) {
+    total += vals.size();
+    // Per partition, messages keep the order they were sent in.
+    int last = -1;
+    for (const auto& v : vals) {
+      int i = std::stoi(v.substr(6));
+      EXPECT_GT(i, last);
+      last = i;
+      seen.insert(v);
+    }
+  }
+  EXPECT_EQ(total, static_cast<size_t>(n));
+  EXPECT_EQ(seen.size(), static_cast<size_t>(n));
+  EXPECT_EQ(got.size(), 4u);  // 37 keys spread over all partitions
+}
+
+TEST(Producer, ExplicitPartitions) {
+  MockCluster mc("e", 3);
+  ProducerOptions o{mc.bootstraps(), "e", {{"compression.type", "zstd"}}};
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok());
+  std::string v = "x";
+  std::vector<OutMessage> batch;
+  for (int i = 0; i < 30; ++i) {
+    batch.push_back({{reinterpret_cast<const uint8_t*>(v.data()), 1}, {}, i % 3 == 0 ? 2 : 1});
+  }
+  ASSERT_TRUE((*p)->send_batch(batch).ok());
+  ASSERT_TRUE((*p)->flush(std::chrono::seconds(30)).ok());
+  auto got = consume_all(o.bootstrap, "e", 3, 30);
+  EXPECT_EQ(got[2].size(), 10u);
+  EXPECT_EQ(got[1].size(), 20u);
+  EXPECT_EQ(got.count(0), 0u);
+}
+
+TEST(Producer, CountsFailedDeliveries) {
+  // Nothing listens on this port: every message times out and is counted as failed.
+  ProducerOptions o{"127.0.0.1:1", "t", {{"message.timeout.ms", "300"}, {"log_level", "0"}}};
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok());
+  std::string v = "x";
+  std::vector<OutMessage> batch(50, OutMessage{{reinterpret_cast<const uint8_t*>(v.data()), 1}});
+  ASSERT_TRUE((*p)->send_batch(batch).ok());
+  (void)(*p)->flush(std::chrono::seconds(10));
+  ProducerStats s = (*p)->stats();
+  EXPECT_EQ(s.failed, 50u);
+  EXPECT_EQ(s.delivered, 0u);
+  EXPECT_FALSE(s.first_error.empty());
+}
+
+TEST(Producer, RejectsBadPropertyNamingIt) {
+  ProducerOptions o{"localhost:9092", "t", {{"no.such.property", "1"}}};
+  auto p = Producer::create(o);
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(p.status().message().find("no.such.property"), std::string::npos);
+  ProducerOptions s{"localhost:9092", "t", {{"sasl.password", "hunter2-secret"}, {"x.y", "1"}}};
+  auto q = Producer::create(s);
+  EXPECT_EQ(q.status().message().find("hunter2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakestream::kafka
