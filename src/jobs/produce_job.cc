@@ -464,7 +464,9 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
     if (reject_producer && !e.rejects.empty()) {
       std::vector<kafka::OutMessage> rm;
       for (const std::string& r : e.rejects) {
-        rm.push_back({{reinterpret_cast<const uint8_t*>(r.data()), r.size()}});
+        kafka::OutMessage m;
+        m.value = {reinterpret_cast<const uint8_t*>(r.data()), r.size()};
+        rm.push_back(m);
       }
       Status st = reject_producer->send_batch(rm);
       if (!st.ok()) {
