@@ -43,7 +43,7 @@ void expect_reencodes(const Fixture& f, const std::vector<std::vector<uint8_t>>&
   }
 }
 
-TEST(Decoder, FlatRecordLandsInColumns) {
+TEST(AvroDecoder, FlatRecordLandsInColumns) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"id","type":"long"},{"name":"n","type":"int"},{"name":"s","type":"string"},
       {"name":"b","type":"boolean"},{"name":"x","type":"double"},{"name":"y","type":"float"},
@@ -77,7 +77,7 @@ TEST(Decoder, FlatRecordLandsInColumns) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, NullableFieldsGetDefinitionLevels) {
+TEST(AvroDecoder, NullableFieldsGetDefinitionLevels) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"a","type":["null","string"]},{"name":"b","type":["long","null"]}]})");
   std::vector<std::vector<uint8_t>> ds = {datum(f.schema, R"({"a":{"string":"x"},"b":null})"),
@@ -91,7 +91,7 @@ TEST(Decoder, NullableFieldsGetDefinitionLevels) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, ArraysOfNullableItemsFollowDremel) {
+TEST(AvroDecoder, ArraysOfNullableItemsFollowDremel) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"t","type":{"type":"array","items":["null","int"]}}]})");
   // Levels: list required (0), repeated list (+1), optional element (+1) -> max_def 2, max_rep 1.
@@ -109,7 +109,7 @@ TEST(Decoder, ArraysOfNullableItemsFollowDremel) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, NestedListsAndRecordsInMaps) {
+TEST(AvroDecoder, NestedListsAndRecordsInMaps) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"m","type":["null",{"type":"map","values":{"type":"array","items":
           {"type":"record","name":"P","fields":[{"name":"x","type":"long"},{"name":"y","type":["null","string"]}]}}}]},
@@ -136,7 +136,7 @@ TEST(Decoder, NestedListsAndRecordsInMaps) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, GeneralUnionBecomesMemberGroup) {
+TEST(AvroDecoder, GeneralUnionBecomesMemberGroup) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"u","type":["null","int","string"]}]})");
   std::vector<std::vector<uint8_t>> ds = {datum(f.schema, R"({"u":{"int":5}})"),
@@ -149,7 +149,7 @@ TEST(Decoder, GeneralUnionBecomesMemberGroup) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, ResolvesWriterAgainstReader) {
+TEST(AvroDecoder, ResolvesWriterAgainstReader) {
   Schema writer = must_parse(R"({"type":"record","name":"R","fields":[
       {"name":"a","type":"int"},{"name":"gone","type":{"type":"array","items":"string"}},
       {"name":"s","type":"string"},{"name":"f","type":"float"},
@@ -187,7 +187,7 @@ TEST(Decoder, ResolvesWriterAgainstReader) {
   EXPECT_EQ(batch.column(8).values<int32_t>()[3], 8);
 }
 
-TEST(Decoder, UnresolvableSchemasFailAtCreate) {
+TEST(AvroDecoder, UnresolvableSchemasFailAtCreate) {
   Schema w = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"string"}]})");
   Schema r1 = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"double"}]})");
   auto d = Decoder::create(w, r1);
@@ -204,7 +204,7 @@ TEST(Decoder, UnresolvableSchemasFailAtCreate) {
       << d.status().message();
 }
 
-TEST(Decoder, EnumSymbolWithoutReaderDefaultFailsWhenRead) {
+TEST(AvroDecoder, EnumSymbolWithoutReaderDefaultFailsWhenRead) {
   Schema w = must_parse(
       R"({"type":"record","name":"R","fields":[{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"]}}]})");
   Schema r = must_parse(

@@ -73,7 +73,7 @@ std::string http_get(const std::string& url) {
 
 const std::string kSchema = R"({"type":"record","name":"T","fields":[{"name":"a","type":"long"}]})";
 
-TEST(SchemaRegistry, RegisterLookupFetchAndCache) {
+TEST(AvroSchemaRegistry, RegisterLookupFetchAndCache) {
   FakeRegistry reg(false);
   ASSERT_GT(reg.port(), 0);
   SchemaRegistryClient client({.url = reg.url()});
@@ -110,7 +110,7 @@ TEST(SchemaRegistry, RegisterLookupFetchAndCache) {
   EXPECT_EQ(*text, kSchema);
 }
 
-TEST(SchemaRegistry, InvalidSchemaIsRejected) {
+TEST(AvroSchemaRegistry, InvalidSchemaIsRejected) {
   FakeRegistry reg(false);
   SchemaRegistryClient client({.url = reg.url()});
   auto r = client.register_schema("s", "{not json");
@@ -119,7 +119,7 @@ TEST(SchemaRegistry, InvalidSchemaIsRejected) {
   EXPECT_NE(r.status().message().find("HTTP 422"), std::string::npos) << r.status().message();
 }
 
-TEST(SchemaRegistry, BasicAuth) {
+TEST(AvroSchemaRegistry, BasicAuth) {
   FakeRegistry reg(true);
   SchemaRegistryClient anon({.url = reg.url()});
   auto denied = anon.register_schema("s", kSchema);
@@ -135,7 +135,7 @@ TEST(SchemaRegistry, BasicAuth) {
   EXPECT_TRUE(s.ok());
 }
 
-TEST(SchemaRegistry, TimeoutAndUnreachable) {
+TEST(AvroSchemaRegistry, TimeoutAndUnreachable) {
   FakeRegistry reg(false);
   SchemaRegistryClient slow({.url = reg.url(), .request_timeout = std::chrono::milliseconds(300)});
   auto r = slow.schema_by_id(999);
