@@ -22,7 +22,6 @@ struct ProduceFlags {
   std::string wire_format = "raw";
   uint32_t schema_id = 0;
   std::vector<std::string> kafka;  // NAME=VALUE or kafka.NAME=VALUE
-  std::string s3_endpoint;
   double progress_seconds = 5;
   size_t block_kib = 4096;
 };
@@ -141,7 +140,7 @@ void add_produce_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--progress-interval", f->progress_seconds,
                   "Seconds between progress log lines when stderr is not a terminal")
       ->capture_default_str();
-  cmd->add_option("--s3-endpoint", f->s3_endpoint,
+  cmd->add_option("--s3-endpoint", o.s3.endpoint,
                   "S3 endpoint URL for s3:// inputs (env AWS_ENDPOINT_URL; keys from "
                   "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
       ->envname("AWS_ENDPOINT_URL");

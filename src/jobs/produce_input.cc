@@ -11,17 +11,26 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <set>
 
 #include "common/buffer.h"
+#include "storage/store_uri.h"
 
 namespace lakestream::jobs {
 namespace {
 
 namespace fs = std::filesystem;
 
-class FileSource final : public ByteSource {
+// The undecoded bytes of one input and its name for messages.
+class RawSource : public ByteSource {
+ public:
+  virtual const std::string& path() const = 0;
+};
+
+class FileSource final : public RawSource {
  public:
   FileSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~FileSource() override { ::close(fd_); }
@@ -36,7 +45,7 @@ class FileSource final : public ByteSource {
     }
   }
   uint64_t raw_bytes_read() const override { return raw_; }
-  const std::string& path() const { return path_; }
+  const std::string& path() const override { return path_; }
 
  private:
   int fd_;
@@ -47,7 +56,7 @@ class FileSource final : public ByteSource {
 // Reads compressed input through a buffer that starts with the bytes already peeked.
 class CompressedSource : public ByteSource {
  public:
-  CompressedSource(std::unique_ptr<FileSource> file, Buffer peeked)
+  CompressedSource(std::unique_ptr<RawSource> file, Buffer peeked)
       : file_(std::move(file)), in_(std::move(peeked)) {}
   uint64_t raw_bytes_read() const override { return file_->raw_bytes_read(); }
 
@@ -61,14 +70,14 @@ class CompressedSource : public ByteSource {
     pos_ = 0;
     return n > 0;
   }
-  std::unique_ptr<FileSource> file_;
+  std::unique_ptr<RawSource> file_;
   Buffer in_;
   size_t pos_ = 0;
 };
 
 class GzipSource final : public CompressedSource {
  public:
-  GzipSource(std::unique_ptr<FileSource> file, Buffer peeked)
+  GzipSource(std::unique_ptr<RawSource> file, Buffer peeked)
       : CompressedSource(std::move(file), std::move(peeked)) {
     std::memset(&z_, 0, sizeof(z_));
     inflateInit2(&z_, 15 + 32);  // gzip or zlib header
@@ -112,7 +121,7 @@ class GzipSource final : public CompressedSource {
 
 class ZstdSource final : public CompressedSource {
  public:
-  ZstdSource(std::unique_ptr<FileSource> file, Buffer peeked)
+  ZstdSource(std::unique_ptr<RawSource> file, Buffer peeked)
       : CompressedSource(std::move(file), std::move(peeked)), d_(ZSTD_createDStream()) {
     ZSTD_initDStream(d_);
   }
@@ -144,6 +153,62 @@ class ZstdSource final : public CompressedSource {
   size_t last_hint_ = 0;
 };
 
+// An object read with ranged GETs, several in flight, delivered in order.
+class ObjectSource final : public RawSource {
+ public:
+  ObjectSource(const InputFile& in, size_t range, unsigned parallel)
+      : store_(in.store),
+        key_(in.key),
+        path_(in.path),
+        size_(in.size),
+        range_(range),
+        parallel_(std::max(1u, parallel)) {}
+  ~ObjectSource() override {
+    for (auto& f : pending_) f.wait();
+  }
+  Result<size_t> read(uint8_t* buf, size_t n) override {
+    if (pos_ == cur_.size()) {
+      while (pending_.size() < parallel_ && next_offset_ < size_) {
+        const uint64_t off = next_offset_;
+        const uint64_t len = std::min<uint64_t>(range_, size_ - off);
+        next_offset_ += len;
+        pending_.push_back(std::async(std::launch::async, [store = store_, key = key_, off, len] {
+          return store->get(key, off, len);
+        }));
+      }
+      if (pending_.empty()) return size_t{0};
+      Result<Buffer> r = pending_.front().get();
+      pending_.pop_front();
+      if (!r.ok()) return std::move(r).status().with_context(path_);
+      cur_ = std::move(*r);
+      pos_ = 0;
+      if (cur_.empty()) return invalid_data(fmt::format("{}: object shorter than listed", path_));
+    }
+    const size_t k = std::min(n, cur_.size() - pos_);
+    std::memcpy(buf, cur_.data() + pos_, k);
+    pos_ += k;
+    raw_ += k;
+    return k;
+  }
+  uint64_t raw_bytes_read() const override { return raw_; }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::shared_ptr<storage::ObjectStore> store_;
+  std::string key_;
+  std::string path_;
+  uint64_t size_;
+  size_t range_;
+  unsigned parallel_;
+  uint64_t next_offset_ = 0;
+  std::deque<std::future<Result<Buffer>>> pending_;
+  Buffer cur_;
+  size_t pos_ = 0;
+  uint64_t raw_ = 0;
+};
+
+Result<std::unique_ptr<ByteSource>> wrap_decoder(std::unique_ptr<RawSource> file);
+
 bool is_object_uri(const std::string& s) {
   return s.starts_with("s3://") || s.starts_with("s3a://");
 }
@@ -157,13 +222,39 @@ void add_file(const fs::path& p, std::vector<InputFile>* out, std::set<std::stri
 
 }  // namespace
 
-Result<std::vector<InputFile>> resolve_inputs(const std::vector<std::string>& specs) {
+Result<std::vector<InputFile>> resolve_inputs(const std::vector<std::string>& specs,
+                                              const storage::S3Options& s3) {
   std::vector<InputFile> out;
   std::set<std::string> seen;
   for (const std::string& spec : specs) {
     if (is_object_uri(spec)) {
-      return unimplemented(fmt::format(
-          "{}: reading input from object storage is not available in this build yet", spec));
+      LS_ASSIGN_OR_RETURN(storage::StoreUri u, storage::parse_store_uri(spec));
+      LS_ASSIGN_OR_RETURN(std::unique_ptr<storage::ObjectStore> st,
+                          storage::open_store("s3://" + u.bucket, s3));
+      std::shared_ptr<storage::ObjectStore> store(std::move(st));
+      const std::string scheme = spec.substr(0, spec.find("://") + 3);
+      auto add = [&](const storage::ObjectInfo& info) {
+        std::string uri = scheme + u.bucket + "/" + info.key;
+        if (seen.insert(uri).second) out.push_back({uri, info.size, store, info.key});
+      };
+      Result<storage::ObjectInfo> one = u.path.empty()
+                                            ? Result<storage::ObjectInfo>(not_found("bucket root"))
+                                            : store->head(u.path);
+      if (one.ok()) {
+        one->key = u.path;
+        add(*one);
+        continue;
+      }
+      if (one.status().code() != StatusCode::kNotFound) return std::move(one).status();
+      storage::ListOptions lo;
+      lo.prefix = u.path;
+      LS_ASSIGN_OR_RETURN(storage::ListResult listed, store->list(lo));
+      size_t before = out.size();
+      for (const auto& info : listed.objects) {
+        if (!info.key.empty() && info.key.back() != '/') add(info);
+      }
+      if (out.size() == before) return not_found(fmt::format("input {}: no objects", spec));
+      continue;
     }
     std::string path = spec.starts_with("file://") ? spec.substr(7) : spec;
     std::error_code ec;
@@ -210,7 +301,18 @@ Result<std::vector<InputFile>> resolve_inputs(const std::vector<std::string>& sp
 Result<std::unique_ptr<ByteSource>> open_input(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error(path, errno);
-  auto file = std::make_unique<FileSource>(fd, path);
+  return wrap_decoder(std::make_unique<FileSource>(fd, path));
+}
+
+Result<std::unique_ptr<ByteSource>> open_input(const InputFile& input, size_t range_bytes,
+                                               unsigned parallel_gets) {
+  if (!input.store) return open_input(input.path);
+  return wrap_decoder(std::make_unique<ObjectSource>(input, range_bytes, parallel_gets));
+}
+
+namespace {
+
+Result<std::unique_ptr<ByteSource>> wrap_decoder(std::unique_ptr<RawSource> file) {
   // Peek at the magic bytes; whatever was read is handed to the decoder (or replayed).
   Buffer head;
   head.resize(4);
@@ -228,10 +330,10 @@ Result<std::unique_ptr<ByteSource>> open_input(const std::string& path) {
   if (got >= 4 && h[0] == 0x28 && h[1] == 0xb5 && h[2] == 0x2f && h[3] == 0xfd) {
     return std::unique_ptr<ByteSource>(new ZstdSource(std::move(file), std::move(head)));
   }
-  // Plain: rewind so the CSV reader sees every byte.
+  // Plain: replay the peeked bytes so the CSV reader sees every byte.
   class Replay final : public ByteSource {
    public:
-    Replay(std::unique_ptr<FileSource> f, Buffer head) : f_(std::move(f)), head_(std::move(head)) {}
+    Replay(std::unique_ptr<RawSource> f, Buffer head) : f_(std::move(f)), head_(std::move(head)) {}
     Result<size_t> read(uint8_t* buf, size_t n) override {
       if (pos_ < head_.size()) {
         size_t k = std::min(n, head_.size() - pos_);
@@ -244,11 +346,13 @@ Result<std::unique_ptr<ByteSource>> open_input(const std::string& path) {
     uint64_t raw_bytes_read() const override { return f_->raw_bytes_read(); }
 
    private:
-    std::unique_ptr<FileSource> f_;
+    std::unique_ptr<RawSource> f_;
     Buffer head_;
     size_t pos_ = 0;
   };
   return std::unique_ptr<ByteSource>(new Replay(std::move(file), std::move(head)));
 }
+
+}  // namespace
 
 }  // namespace lakestream::jobs

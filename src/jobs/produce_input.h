@@ -5,7 +5,8 @@
 //   a directory       its regular files, sorted by name
 //   a glob            the matching files, sorted ("data/2017-*.csv.gz")
 //   a path prefix     the files in its directory whose name starts with it ("data/yellow_")
-//   s3:// or s3a://   not in this build yet (Unimplemented)
+//   s3:// or s3a://   the object with that key, or else every object under that key prefix,
+//                     sorted; read with parallel ranged GETs (storage/object_store.h)
 // Not thread-safe; one ByteSource per reading thread.
 #pragma once
 
@@ -15,17 +16,22 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/object_store.h"
 
 namespace lakestream::jobs {
 
 struct InputFile {
-  std::string path;
-  uint64_t size = 0;  // bytes on disk (compressed size for compressed files)
+  std::string path;   // local path, or the full s3:// URI (for messages)
+  uint64_t size = 0;  // bytes stored (compressed size for compressed files)
+  // Object-store inputs: the store (rooted at the bucket) and the key in it.
+  std::shared_ptr<storage::ObjectStore> store;
+  std::string key;
 };
 
 // Expands every spec as above, in order, without duplicates. Errors: NotFound naming a spec that
-// matches nothing, Unimplemented for object-store URIs.
-Result<std::vector<InputFile>> resolve_inputs(const std::vector<std::string>& specs);
+// matches nothing; for s3:// specs, the store's errors (PermissionDenied, Unavailable, ...).
+Result<std::vector<InputFile>> resolve_inputs(const std::vector<std::string>& specs,
+                                              const storage::S3Options& s3 = {});
 
 class ByteSource {
  public:
@@ -40,5 +46,10 @@ class ByteSource {
 // Opens `path`, wrapping it in a gzip (1f 8b) or zstd (28 b5 2f fd) decoder when its first bytes
 // say so. Errors: IoError naming the file.
 Result<std::unique_ptr<ByteSource>> open_input(const std::string& path);
+// Opens an input as resolved above: local files as open_input(path), objects through their
+// store with up to `parallel_gets` ranged GETs of `range_bytes` in flight (then decompressed as
+// for files).
+Result<std::unique_ptr<ByteSource>> open_input(const InputFile& input, size_t range_bytes = 8 << 20,
+                                               unsigned parallel_gets = 4);
 
 }  // namespace lakestream::jobs

@@ -210,7 +210,7 @@ void Pipeline::emit(Block b) {
 
 Status Pipeline::read_file(size_t index) {
   const std::string& path = files_[index].path;
-  LS_ASSIGN_OR_RETURN(auto source, open_input(path));
+  LS_ASSIGN_OR_RETURN(auto source, open_input(files_[index]));
   uint64_t raw_seen = 0;
   const size_t block = o_.block_bytes;
   Buffer buf = take_buffer();
@@ -553,7 +553,7 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
   *summary = ProduceSummary();
   if (o.topic.empty()) return invalid_argument("--topic is required");
   if (o.schema_path.empty()) return invalid_argument("--schema is required");
-  LS_ASSIGN_OR_RETURN(std::vector<InputFile> files, resolve_inputs(o.inputs));
+  LS_ASSIGN_OR_RETURN(std::vector<InputFile> files, resolve_inputs(o.inputs, o.s3));
   LS_ASSIGN_OR_RETURN(avro::Schema schema, avro::parse_schema_file(o.schema_path));
   LS_ASSIGN_OR_RETURN(avro::Encoder encoder, avro::Encoder::create(schema));
 

@@ -19,6 +19,7 @@
 #include "avro/wire_format.h"
 #include "common/status.h"
 #include "csv/csv_options.h"
+#include "storage/object_store.h"
 
 namespace lakestream::jobs {
 
@@ -26,7 +27,8 @@ struct ProduceOptions {
   std::string bootstrap;
   std::string topic;
   std::string schema_path;          // .avsc
-  std::vector<std::string> inputs;  // files, directories, globs, prefixes
+  std::vector<std::string> inputs;  // files, directories, globs, prefixes, s3:// URIs
+  storage::S3Options s3;            // for s3:// inputs (endpoint, keys; AWS_* env fallback)
   csv::CsvOptions csv;              // delimiter, header, bad-row mode
   std::string reject_file;          // PERMISSIVE: JSON line per rejected row
   std::string reject_topic;         // PERMISSIVE: the same JSON as Kafka messages
