@@ -253,7 +253,7 @@ void TaxiGenerator::write_rows(uint64_t first, uint64_t count, Buffer* out,
           char* fs = fields[target];
           char* fe = target == 16 ? p : fields[target + 1] - 1;
           std::string tail(fe, p);  // the ',' and the fields after the target
-          std::memcpy(fs, repl.data(), repl.size());
+          if (!repl.empty()) std::memcpy(fs, repl.data(), repl.size());
           std::memcpy(fs + repl.size(), tail.data(), tail.size());
           p = fs + repl.size() + tail.size();
           break;
