@@ -88,8 +88,10 @@ void add_produce_command(CLI::App& app, int* exit_code) {
                   "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVER or KAFKA_BOOTSTRAM_SERVER)");
   cmd->add_option("--topic", o.topic, "Topic to produce to")->envname("KAFKA_TOPIC")->required();
   cmd->add_option("--schema", o.schema_path, "Avro schema (.avsc) of the records")->required();
-  cmd->add_option("--input", o.inputs,
-                  "CSV input: file, directory, glob or path prefix; repeatable (env INPUT_PATH)")
+  cmd->add_option(
+         "--input", o.inputs,
+         "CSV input: file, directory, glob, path prefix, or s3://bucket/key (object or key "
+         "prefix); repeatable (env INPUT_PATH)")
       ->envname("INPUT_PATH");
   cmd->add_option("--mode", f->mode,
                   "Bad rows: PERMISSIVE (skip, count, write to --reject-file/--reject-topic), "
