@@ -16,6 +16,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(const kafka::KafkaConfig&
   c.set("enable.partition.eof", "true");
   c.set("auto.offset.reset", "earliest");
   if (!c.get("fetch.max.bytes")) c.set("fetch.max.bytes", "16777216");
+  // Fetch requests carry every assigned partition; one at its log end would hold the request for
+  // the default 500 ms and stall the partitions that still have data.
+  if (!c.get("fetch.wait.max.ms")) c.set("fetch.wait.max.ms", "10");
   LS_ASSIGN_OR_RETURN(auto rk, kafka::create_handle(RD_KAFKA_CONSUMER, c));
   return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(rk)));
 }
