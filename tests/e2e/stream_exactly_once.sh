@@ -36,7 +36,9 @@ B=$(head -n1 "$work/broker.out")
 "$LAKESTREAM" produce --bootstrap "$B" --topic rides --schema "$SCHEMA" --input "$work/taxi.csv" --partitioner random -X sticky.partitioning.linger.ms=0 \
   2>"$work/produce.log" || { cat "$work/produce.log"; fail "produce"; }
 
-OUT="$work/out"
+# STREAM_E2E_OUTPUT=s3://bucket/prefix runs the same test on S3 (with the AWS_* exports of
+# scripts/rgw.sh); the committed files are then downloaded for DuckDB.
+OUT=${STREAM_E2E_OUTPUT:-$work/out}
 stream() {
   "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SCHEMA" --output "$OUT" \
     --checkpoint-mode "$CHECKPOINT_MODE" --trigger available-now --max-offsets-per-trigger 500 \
@@ -66,16 +68,29 @@ stream --metrics-json "$work/metrics.json" >"$work/progress.final" 2>"$work/stre
 cat "$work/stream.final.log" | tail -n 30
 
 # The committed files, and nothing else, in the output.
-"$LAKESTREAM" files "$OUT" | sed 's|^file://||' | sort >"$work/committed.txt"
-find "$OUT" -name '*.parquet' | sort >"$work/listed.txt"
+"$LAKESTREAM" files "$OUT" | sort >"$work/committed.txt"
 [ -s "$work/committed.txt" ] || fail "no committed files"
+if [[ "$OUT" == s3://* ]]; then
+  bucket=${OUT#s3://}; bucket=${bucket%%/*}
+  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" s3 ls --recursive "$OUT/" | awk '{print $4}' \
+    | grep '\.parquet$' | sed "s|^|s3://$bucket/|" | sort >"$work/listed.txt"
+  mkdir -p "$work/dl"
+  while read -r uri; do
+    /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --quiet "$uri" "$work/dl/"
+  done <"$work/committed.txt"
+  DATA="$work/dl"
+else
+  sed -i 's|^file://||' "$work/committed.txt"
+  find "$OUT" -name '*.parquet' | sort >"$work/listed.txt"
+  DATA="$OUT"
+fi
 diff "$work/committed.txt" "$work/listed.txt" || fail "output holds files that are not committed (or misses committed ones)"
 
-res=$(node "$DUCK" "SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS d, min(kafka_offset) AS lo, count(DISTINCT kafka_partition) AS p FROM read_parquet('$OUT/*.parquet')")
+res=$(node "$DUCK" "SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS d, min(kafka_offset) AS lo, count(DISTINCT kafka_partition) AS p FROM read_parquet('$DATA/*.parquet')")
 echo "duckdb: $res"
 [ "$res" = "{\"n\":\"$ROWS\",\"d\":\"$ROWS\",\"lo\":\"0\",\"p\":\"$PARTITIONS\"}" ] || fail "expected $ROWS rows exactly once, got $res"
 # Per partition the offsets are exactly 0..count-1 (nothing skipped, nothing twice).
-gaps=$(node "$DUCK" "SELECT count(*) AS bad FROM (SELECT kafka_partition, max(kafka_offset) + 1 - count(*) AS gap FROM read_parquet('$OUT/*.parquet') GROUP BY 1) WHERE gap <> 0")
+gaps=$(node "$DUCK" "SELECT count(*) AS bad FROM (SELECT kafka_partition, max(kafka_offset) + 1 - count(*) AS gap FROM read_parquet('$DATA/*.parquet') GROUP BY 1) WHERE gap <> 0")
 [ "$gaps" = '{"bad":"0"}' ] || fail "offset gaps: $gaps"
 # And the values match the CSV: sum of total_amount, computed by DuckDB from the input too.
 # (The CSV is summed by python3's csv module: the generator's blank line after the header and
@@ -84,6 +99,6 @@ want=$(/usr/bin/python3 -c '
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r.get("total_amount")]
 print("%.2f" % sum(float(r["total_amount"]) for r in rows))' "$work/taxi.csv")
-got=$(node "$DUCK" "SELECT printf('%.2f', sum(total_amount)) AS s FROM read_parquet('$OUT/*.parquet')")
+got=$(node "$DUCK" "SELECT printf('%.2f', sum(total_amount)) AS s FROM read_parquet('$DATA/*.parquet')")
 [ "{\"s\":\"$want\"}" = "$got" ] || fail "sum(total_amount): csv $want, parquet $got"
 echo "OK: $ROWS records exactly once after $crashes crashes ($CHECKPOINT_MODE)"
