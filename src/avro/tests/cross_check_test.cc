@@ -92,7 +92,9 @@ void compare_values(const columnar::RecordBatch& batch, const std::vector<json>&
         EXPECT_LT(col.def_levels()[row], desc.max_def) << where;
         continue;
       }
-      if (desc.max_def > 0) ASSERT_EQ(col.def_levels()[row], desc.max_def) << where;
+      if (desc.max_def > 0) {
+        ASSERT_EQ(col.def_levels()[row], desc.max_def) << where;
+      }
       switch (f.physical) {
         case columnar::PhysicalType::kBoolean:
           EXPECT_EQ(col.values<uint8_t>()[v] != 0, j->get<bool>()) << where;
@@ -163,7 +165,9 @@ void cross_check(const std::string& schema_path, int count, int seed) {
   uint32_t start = 0;
   for (size_t i = 0; i < ends.size(); ++i) {
     std::vector<uint8_t> got(out.data() + start, out.data() + ends[i]);
-    if (got != g.datums[i] && ++mismatches <= 3) ADD_FAILURE() << "record " << i << " differs";
+    if (got != g.datums[i] && ++mismatches <= 3) {
+      ADD_FAILURE() << "record " << i << " differs";
+    }
     start = ends[i];
   }
   EXPECT_EQ(mismatches, 0u);

@@ -221,3 +221,24 @@ TEST(AvroDecoder, EnumSymbolWithoutReaderDefaultFailsWhenRead) {
 
 }  // namespace
 }  // namespace lakestream::avro
+
+namespace lakestream::avro {
+namespace {
+
+TEST(AvroDecoder, ExtraColumnsAfterTheDecodersAreLeftToTheCaller) {
+  Schema s = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"long"}]})");
+  auto dec = Decoder::create(s);
+  ASSERT_TRUE(dec.ok());
+  auto with_meta = std::make_shared<columnar::Schema>(dec->columnar_schema()->with_appended(
+      {columnar::Field::leaf("kafka_offset", columnar::PhysicalType::kInt64)}));
+  RecordBatch batch(with_meta);
+  ASSERT_TRUE(dec->decode(datum(s, R"({"a":42})"), batch).ok());
+  batch.column(1).append_fixed<int64_t>(812);
+  batch.column(1).count_slot();
+  EXPECT_EQ(batch.num_rows(), 1u);
+  EXPECT_EQ(batch.column(0).values<int64_t>()[0], 42);
+  EXPECT_EQ(batch.column(1).values<int64_t>()[0], 812);
+}
+
+}  // namespace
+}  // namespace lakestream::avro
