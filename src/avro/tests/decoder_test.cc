@@ -242,3 +242,28 @@ TEST(AvroDecoder, ExtraColumnsAfterTheDecodersAreLeftToTheCaller) {
 
 }  // namespace
 }  // namespace lakestream::avro
+
+namespace lakestream::avro {
+namespace {
+
+TEST(AvroDecoder, TopLevelRecordNamesNeedNotMatchButNestedOnesDo) {
+  Schema w = must_parse(R"({"type":"record","name":"topLevelRecord","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"x","type":"int"}]}}]})");
+  Schema r = must_parse(R"({"type":"record","name":"nyc_avro_test","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"x","type":"int"}]}}]})");
+  auto d = Decoder::create(w, r);
+  ASSERT_TRUE(d.ok()) << d.status().to_string();
+  RecordBatch b(d->columnar_schema());
+  ASSERT_TRUE(d->decode(datum(w, R"({"a":5,"p":{"x":6}})"), b).ok());
+  EXPECT_EQ(b.column(1).values<int32_t>()[0], 6);
+  Schema r2 = must_parse(R"({"type":"record","name":"nyc_avro_test","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"Q","fields":[{"name":"x","type":"int"}]}}]})");
+  auto d2 = Decoder::create(w, r2);
+  ASSERT_FALSE(d2.ok());
+  EXPECT_NE(d2.status().message().find("p: writer type record 'P' cannot be read as record 'Q'"),
+            std::string::npos)
+      << d2.status().message();
+}
+
+}  // namespace
+}  // namespace lakestream::avro
