@@ -249,8 +249,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& r : runs) {
+      // Single runs, or the median when run with --benchmark_repetitions.
+      if (!r.aggregate_name.empty() && r.aggregate_name != "median") continue;
       auto it = r.counters.find("items_per_second");
-      if (it != r.counters.end()) rate_[r.benchmark_name()] = it->second.value;
+      if (it != r.counters.end()) rate_[r.run_name.function_name] = it->second.value;
     }
   }
   void print_ratios() const {

@@ -21,7 +21,7 @@ BUILD_PKGS=(
   libavro-dev                                      # Avro C: the anchor of the Avro benchmark only
 )
 TEST_PKGS=(
-  python3 python3-avro python3-boto3 python3-yaml awscli kcat prometheus kubernetes-client
+  python3 python3-avro python3-boto3 python3-yaml awscli kcat prometheus
   ceph-mon ceph-osd radosgw                         # the S3 test server (RADOS Gateway)
   procps psmisc curl jq hyperfine time openssl bc
 )
@@ -37,21 +37,30 @@ case "$MODE" in
   *) echo "usage: scripts/install.sh [--all|--build|--runtime]" >&2; exit 2 ;;
 esac
 
+UPDATED=""
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "$UPDATED" ]; then $SUDO apt-get update -qq; UPDATED=1; fi
+  $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 missing=()
 for p in "${WANT[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install: apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
 fi
 if [ "$MODE" != --all ]; then echo "install: ok ($MODE)"; exit 0; fi
+# kubectl (for `kubectl kustomize` of deploy/): Debian's kubernetes-client, unless some kubectl is
+# already on the machine (another package owning /usr/bin/kubectl would make dpkg fail).
+if ! command -v kubectl >/dev/null 2>&1; then
+  apt_install kubernetes-client
+fi
 # Node.js: Debian's nodejs + npm unless a node with npm is already present.
 if ! command -v npm >/dev/null 2>&1; then
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  apt_install nodejs npm
 fi
 if [ -f tools/js/package-lock.json ]; then
   if [ ! -d tools/js/node_modules ] || [ tools/js/package-lock.json -nt tools/js/node_modules/.package-lock.json ]; then

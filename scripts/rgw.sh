@@ -92,6 +92,7 @@ mon host = v1:127.0.0.1:$mon_port
 mon initial members = a
 ms bind msgr2 = false
 public addr = 127.0.0.1
+cluster addr = 127.0.0.1
 auth cluster required = none
 auth service required = none
 auth client required = none
@@ -125,6 +126,8 @@ osd class update on start = false
 [client]
 ms mon client mode = crc
 rgw frontends = beast endpoint=127.0.0.1:$port
+# Virtual-hosted addressing: http://BUCKET.localhost:$port (curl resolves *.localhost itself).
+rgw dns name = localhost
 rgw enable ops log = true
 rgw ops log rados = false
 rgw ops log file path = $dir/log/ops.log
@@ -138,7 +141,17 @@ EOF
   for _ in $(seq 100); do port_in_use "$mon_port" && break; sleep 0.05; done
   local osd_id osd_uuid
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-  osd_id=$(ceph -c "$conf" --connect-timeout 20 osd create "$osd_uuid" 2>>"$dir/log/setup.log")
+  # Right after start the monitor may still be settling its first elections and answer EPERM
+  # ("problem getting command descriptions"); `osd create UUID` is idempotent, so just retry.
+  osd_id=""
+  for _ in $(seq 50); do
+    if osd_id=$(ceph -c "$conf" --connect-timeout 20 osd create "$osd_uuid" 2>>"$dir/log/setup.log"); then
+      break
+    fi
+    osd_id=""
+    sleep 0.2
+  done
+  [ -n "$osd_id" ] || { say "the monitor never accepted 'osd create'"; false; }
   ceph-osd -c "$conf" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >>"$dir/log/setup.log" 2>&1
   ceph -c "$conf" osd crush add "osd.$osd_id" 1 root=default >>"$dir/log/setup.log" 2>&1 || true
   ceph-osd -c "$conf" -i "$osd_id" >>"$dir/log/setup.log" 2>&1 9>&-

@@ -120,12 +120,16 @@ class RowParser {
   };
 
   RowParser(std::shared_ptr<const columnar::Schema> schema, CsvOptions options);
+  // The fast path of scan_record for a record without quotes that ends in '\n' well before `end`;
+  // false (fields_ partly filled) when it does not apply.
+  bool scan_unquoted_record(const char* p, const char* end, const char** record_end,
+                            const char** next);
   Scan scan_record(const char* p, const char* end, bool at_eof, const char** record_end,
                    const char** next, uint64_t* newlines, RejectKind* why);
   const char* skip_to_record_end(const char* p, const char* end, bool in_quotes, bool at_eof,
                                  uint64_t* newlines, const char** record_end, bool* unterminated);
   bool convert(const Column& c, const FieldText& f, Typed* out, std::string* reason) const;
-  void append_row(columnar::RecordBatch* batch);
+  static void append_value(const Column& c, const Typed& t, columnar::ColumnBuffer& col);
   Status reject(RejectKind kind, uint64_t line, std::string_view column, std::string_view reason,
                 std::string_view raw);
   Status take_header();

@@ -84,7 +84,7 @@ bool parse_int32(std::string_view s, int32_t* out) {
   return true;
 }
 
-bool parse_double(std::string_view s, double* out) { return parse_floating(s, out); }
+bool parse_double_general(std::string_view s, double* out) { return parse_floating(s, out); }
 bool parse_float(std::string_view s, float* out) { return parse_floating(s, out); }
 
 bool parse_bool(std::string_view s, bool* out) {

@@ -51,7 +51,8 @@ struct FdCloser {
   }
 };
 
-// Reads the CSV file and calls `emit` with every full batch (and the last partial one).
+// Reads the CSV file and calls `emit` with every full batch (and the last partial one); `emit`
+// returns the (empty) batch to fill next, so a single-threaded run reuses one batch's memory.
 template <typename Emit>
 Status parse_csv(const std::string& path, std::shared_ptr<const columnar::Schema> schema,
                  const csv::CsvOptions& copts, Emit&& emit, csv::CsvStats* stats) {
@@ -82,12 +83,11 @@ Status parse_csv(const std::string& path, std::shared_ptr<const columnar::Schema
                     batch.get()),
         path);
     if (batch->num_rows() >= kBatchRows) {
-      LS_RETURN_IF_ERROR(emit(std::move(batch)));
-      batch = std::make_unique<columnar::RecordBatch>(schema);
+      LS_ASSIGN_OR_RETURN(batch, emit(std::move(batch)));
     }
   }
   LS_RETURN_IF_ERROR_CTX(reader.finish(batch.get()), path);
-  if (batch->num_rows() > 0) LS_RETURN_IF_ERROR(emit(std::move(batch)));
+  if (batch->num_rows() > 0) LS_RETURN_IF_ERROR(emit(std::move(batch)).status());
   *stats = reader.stats();
   return Status();
 }
@@ -159,16 +159,23 @@ Status run_convert(const ConvertOptions& o) {
   if (o.threads == 1) {
     st = parse_csv(
         o.input, schema, copts,
-        [&](std::unique_ptr<columnar::RecordBatch> b) { return writer->write(*b); }, &stats);
+        [&](std::unique_ptr<columnar::RecordBatch> b)
+            -> Result<std::unique_ptr<columnar::RecordBatch>> {
+          LS_RETURN_IF_ERROR(writer->write(*b));
+          b->clear();
+          return b;
+        },
+        &stats);
   } else {
     BatchQueue queue(2);
     Status parse_status;
     std::jthread parser([&] {
       parse_status = parse_csv(
           o.input, schema, copts,
-          [&](std::unique_ptr<columnar::RecordBatch> b) -> Status {
+          [&](std::unique_ptr<columnar::RecordBatch> b)
+              -> Result<std::unique_ptr<columnar::RecordBatch>> {
             if (!queue.push(std::move(b))) return cancelled("writer stopped");
-            return Status();
+            return std::make_unique<columnar::RecordBatch>(schema);
           },
           &stats);
       queue.close();

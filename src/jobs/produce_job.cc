@@ -170,6 +170,21 @@ class Pipeline {
   Status error_;
   std::atomic<uint64_t> raw_read_{0};  // input file bytes read (for ETA)
   std::vector<std::shared_ptr<const csv::RowParser>> file_parsers_;
+  // Recycled buffers: fresh multi-MiB allocations cost page faults on every block.
+  std::vector<Buffer> free_buffers_;
+
+  Buffer take_buffer() {
+    std::lock_guard lock(mu_);
+    if (free_buffers_.empty()) return Buffer();
+    Buffer b = std::move(free_buffers_.back());
+    free_buffers_.pop_back();
+    b.clear();
+    return b;
+  }
+  void give_buffer(Buffer b) {
+    std::lock_guard lock(mu_);
+    if (free_buffers_.size() < 4 * limit_) free_buffers_.push_back(std::move(b));
+  }
 
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
@@ -197,30 +212,27 @@ Status Pipeline::read_file(size_t index) {
   const std::string& path = files_[index].path;
   LS_ASSIGN_OR_RETURN(auto source, open_input(path));
   uint64_t raw_seen = 0;
-  auto account = [&] {
-    uint64_t r = source->raw_bytes_read();
-    raw_read_.fetch_add(r - raw_seen, std::memory_order_relaxed);
-    raw_seen = r;
-  };
   const size_t block = o_.block_bytes;
-  Buffer buf;
+  Buffer buf = take_buffer();
   bool eof = false;
   auto read_more = [&](size_t want) -> Status {
     uint8_t* p = buf.prepare(want);
     LS_ASSIGN_OR_RETURN(size_t n, source->read(p, want));
     buf.commit(n);
     if (n == 0) eof = true;
-    account();
+    uint64_t r = source->raw_bytes_read();
+    raw_read_.fetch_add(r - raw_seen, std::memory_order_relaxed);
+    raw_seen = r;
     return Status();
   };
 
   // The header (and BOM, blank lines before it), by a parser the workers then copy.
   auto parser = std::make_shared<csv::RowParser>(base_);
   size_t consumed = 0;
-  uint64_t lines = 0;
+  uint64_t header_lines = 0;
   for (;;) {
     LS_RETURN_IF_ERROR(read_more(64 * 1024));
-    LS_RETURN_IF_ERROR_CTX(parser->parse_header(buf.view(), eof, &consumed, &lines), path);
+    LS_RETURN_IF_ERROR_CTX(parser->parse_header(buf.view(), eof, &consumed, &header_lines), path);
     if (consumed > 0 || eof) break;
     if (buf.size() > o_.csv.max_record_bytes) {
       return invalid_data(
@@ -233,57 +245,60 @@ Status Pipeline::read_file(size_t index) {
     std::lock_guard lock(mu_);
     file_parsers_[index] = tmpl;
   }
-  uint64_t line = 1 + lines;
-  Buffer rest;
-  rest.append(buf.data() + consumed, buf.size() - consumed);
-  buf = std::move(rest);
+  const uint64_t data_first_line = 1 + header_lines;
+  {
+    Buffer rest = take_buffer();
+    rest.append(buf.data() + consumed, buf.size() - consumed);
+    std::swap(buf, rest);
+    give_buffer(std::move(rest));
+  }
 
+  // Blocks are cut after the last record end (by quote parity) in what has been read. The
+  // splitter counts every newline it scans, which gives each block's first line number without
+  // another pass: newlines emitted = newlines scanned - newlines in the carried tail.
   csv::RecordSplitter splitter(o_.csv.quote);
-  size_t scanned = 0;  // bytes of buf already seen by the splitter (no boundary among them)
+  size_t scanned = 0;  // bytes of buf the splitter has seen, none of them ending a record
+  uint64_t emitted_newlines = 0;
   for (;;) {
     {
       std::lock_guard lock(mu_);
       if (stop_) return Status();
     }
-    if (!eof && buf.size() - scanned < block) {
-      LS_RETURN_IF_ERROR(read_more(block));
-    }
-    size_t cut = 0;
-    if (eof) {
-      cut = buf.size();
-    } else {
+    if (!eof && buf.size() - scanned < block) LS_RETURN_IF_ERROR(read_more(block));
+    size_t cut = buf.size();
+    if (!eof) {
       size_t b = splitter.scan(buf.view().substr(scanned));
-      if (b > 0) {
-        cut = scanned + b;
-      } else if (buf.size() - scanned >= block || buf.size() > o_.csv.max_record_bytes) {
+      if (b == 0) {
         scanned = buf.size();
         if (scanned > o_.csv.max_record_bytes) {
           return invalid_data(
               fmt::format("{}: line {}: record longer than {} bytes (unterminated quote?)", path,
-                          line, o_.csv.max_record_bytes));
+                          data_first_line + emitted_newlines, o_.csv.max_record_bytes));
         }
         continue;
-      } else {
-        scanned = buf.size();
-        continue;
       }
+      cut = scanned + b;
     }
-    if (cut == 0) break;  // eof, nothing left
+    if (cut == 0) break;  // end of file, nothing left
     Block out;
     out.file = index;
     out.parser = tmpl;
-    out.first_line = line;
-    out.at_eof = eof && cut == buf.size();
-    Buffer next;
+    out.first_line = data_first_line + emitted_newlines;
+    out.at_eof = eof;
+    Buffer next = take_buffer();
     next.append(buf.data() + cut, buf.size() - cut);
     scanned = next.size();
+    if (!eof) {
+      emitted_newlines = splitter.newlines() - static_cast<uint64_t>(std::count(
+                                                   next.view().begin(), next.view().end(), '\n'));
+    }
     buf.resize(cut);
-    line += static_cast<uint64_t>(std::count(buf.view().begin(), buf.view().end(), '\n'));
     out.text = std::move(buf);
     buf = std::move(next);
     emit(std::move(out));
-    if (eof && buf.empty()) break;
+    if (eof) break;
   }
+  give_buffer(std::move(buf));
   return Status();
 }
 
@@ -375,7 +390,9 @@ void Pipeline::worker_main() {
       parser_of = b.parser.get();
     }
     Encoded e;
+    e.values = take_buffer();
     encode(b, *parser, batch, &e);
+    give_buffer(std::move(b.text));
     std::lock_guard lock(mu_);
     done_.emplace(b.seq, std::move(e));
     cv_.notify_all();
@@ -447,7 +464,9 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
     if (reject_producer && !e.rejects.empty()) {
       std::vector<kafka::OutMessage> rm;
       for (const std::string& r : e.rejects) {
-        rm.push_back({{reinterpret_cast<const uint8_t*>(r.data()), r.size()}});
+        kafka::OutMessage m;
+        m.value = {reinterpret_cast<const uint8_t*>(r.data()), r.size()};
+        rm.push_back(m);
       }
       Status st = reject_producer->send_batch(rm);
       if (!st.ok()) {
@@ -478,6 +497,7 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
     }
     summary->rows_sent += msgs.size();
     summary->avro_bytes += e.values.size();
+    give_buffer(std::move(e.values));
     {
       std::lock_guard lock(mu_);
       --in_flight_;

@@ -11,6 +11,9 @@
 //  - Admin API: CreateTopics, DeleteRecords and DescribeConfigs are not implemented; topics are
 //    created here (create_topic()), and a Metadata request for an unknown topic auto-creates it
 //    with 4 partitions.
+//  - ListOffsets by timestamp is not implemented: every timestamp answers "no offset", so
+//    offsets_for_times() returns the high watermark.
+//  - OffsetCommit does not check that the committing member owns the partition.
 //  - Listeners are on 127.0.0.1 only, and everything is in memory (gone when the process ends).
 //
 // Fault controls (issue 10) map to the mock's own API: broker down/up, round-trip time,

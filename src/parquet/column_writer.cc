@@ -118,6 +118,13 @@ struct MinMax {
       max = v;
     }
   }
+  void copy_from(const MinMax& o) {
+    has = o.has;
+    if (o.has) {
+      set_min(o.min);
+      set_max(o.max);
+    }
+  }
   void reset() {
     has = false;
     min_s.clear();
@@ -299,6 +306,7 @@ class TypedColumnWriter final : public ColumnChunkWriter {
     for (auto& p : meta->pages) p.offset += meta->data_page_offset;
     meta->page_stats = std::move(page_stats_);
     meta->column_index_ok = opt_.statistics && column_index_ok_;
+    meta->boundary_order = ascending_ ? 1 : descending_ ? 2 : 0;
     reset_chunk();
     return Status();
   }
@@ -442,6 +450,19 @@ class TypedColumnWriter final : public ColumnChunkWriter {
       column_index_ok_ = false;  // e.g. only NaNs, or a value too long to bound exactly
     }
     page_stats_.push_back(std::move(ps));
+    if (page_mm_.has) {
+      // BoundaryOrder: ascending/descending when consecutive non-null pages' min and max both
+      // move that way (or stay).
+      if (prev_page_mm_.has) {
+        if (Order::less(page_mm_.min, prev_page_mm_.min) ||
+            Order::less(page_mm_.max, prev_page_mm_.max))
+          ascending_ = false;
+        if (Order::less(prev_page_mm_.min, page_mm_.min) ||
+            Order::less(prev_page_mm_.max, page_mm_.max))
+          descending_ = false;
+      }
+      prev_page_mm_.copy_from(page_mm_);
+    }
     chunk_mm_.merge(page_mm_);
     page_mm_.reset();
     chunk_nulls_ += static_cast<int64_t>(page_slots_ - page_values_);
@@ -476,6 +497,8 @@ class TypedColumnWriter final : public ColumnChunkWriter {
     chunk_mm_.reset();
     chunk_nulls_ = chunk_slots_ = chunk_rows_ = uncompressed_ = 0;
     column_index_ok_ = true;
+    prev_page_mm_.reset();
+    ascending_ = descending_ = true;
   }
 
   const ColumnDescriptor& desc_;
@@ -510,6 +533,8 @@ class TypedColumnWriter final : public ColumnChunkWriter {
   MinMax<V, Order> chunk_mm_;
   int64_t chunk_nulls_ = 0, chunk_slots_ = 0, chunk_rows_ = 0, uncompressed_ = 0;
   bool column_index_ok_ = true;
+  MinMax<V, Order> prev_page_mm_;
+  bool ascending_ = true, descending_ = true;
 };
 
 template <PhysicalType P, typename Order>

@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <random>
 
 namespace lakestream::parquet {
 
@@ -14,11 +14,16 @@ constexpr size_t kFlushAt = 1 << 20;
 }
 
 Result<std::unique_ptr<LocalFileSink>> LocalFileSink::create(const std::string& path) {
-  static std::atomic<unsigned> counter{0};  // unique temp names within the process
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errno_error("create " + tmp, errno);
-  return std::unique_ptr<LocalFileSink>(new LocalFileSink(path, std::move(tmp), fd));
+  // A random suffix and O_EXCL keep concurrent writers of the same path (or a stale temp file)
+  // from sharing a temp file.
+  std::random_device rd;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) return std::unique_ptr<LocalFileSink>(new LocalFileSink(path, std::move(tmp), fd));
+    if (errno != EEXIST) return errno_error("create " + tmp, errno);
+  }
+  return io_error("create a temp file next to " + path + ": names kept colliding");
 }
 
 LocalFileSink::~LocalFileSink() {

@@ -1,6 +1,6 @@
-// A ByteSink writing a local file atomically: bytes go to "<path>.tmp-<pid>-<n>", close() fsyncs
-// and renames it over `path`, abort() removes it. Used by `convert`, tests and benchmarks (the
-// storage module has its own sinks for object stores). Not thread-safe.
+// A ByteSink writing a local file atomically: bytes go to "<path>.tmp-<pid>-<random>", close()
+// fsyncs and renames it over `path`, abort() removes it. Used by `convert`, tests and benchmarks
+// (the storage module has its own sinks for object stores). Not thread-safe.
 #pragma once
 
 #include <memory>

@@ -73,9 +73,9 @@ std::string unit_name(const ThriftValue* u) {
 }
 
 std::string logical_name(const ThriftValue& lt) {
-  if (lt.fields.empty()) return "";
-  const auto& [id, v] = *lt.fields.begin();
-  switch (id) {
+  if (lt.elems.empty()) return "";
+  const ThriftValue& v = lt.elems.front();
+  switch (v.id) {
     case 1:
       return "STRING";
     case 2:
@@ -105,7 +105,7 @@ std::string logical_name(const ThriftValue& lt) {
     case 14:
       return "UUID";
     default:
-      return "logical" + std::to_string(id);
+      return "logical" + std::to_string(v.id);
   }
 }
 

@@ -349,7 +349,7 @@ void write_column_index(const ColumnChunkMeta& c, Buffer& out) {
   for (const auto& p : c.page_stats) w.binary(p.min);
   w.field_list(3, CType::kBinary, c.page_stats.size());
   for (const auto& p : c.page_stats) w.binary(p.max);
-  w.field_i32(4, 0);  // BoundaryOrder UNORDERED: always true, never misleads a reader
+  w.field_i32(4, c.boundary_order);
   w.field_list(5, CType::kI64, c.page_stats.size());
   for (const auto& p : c.page_stats) w.elem_i64(p.null_count);
   w.end_struct();

@@ -71,6 +71,7 @@ struct ColumnChunkMeta {
   std::vector<PageLocation> pages;
   std::vector<PageStats> page_stats;
   bool column_index_ok = false;  // every non-null page has exact min/max
+  int32_t boundary_order = 0;    // 0 UNORDERED, 1 ASCENDING, 2 DESCENDING
   int64_t column_index_offset = -1;
   int32_t column_index_length = 0;
   int64_t offset_index_offset = -1;

@@ -59,13 +59,14 @@ class Reader {
       }
       last = id;
       ThriftValue v;
+      v.id = id;
       if (t == CType::kTrue || t == CType::kFalse) {
         v.type = CType::kTrue;
         v.i = t == CType::kTrue ? 1 : 0;
       } else {
         LS_RETURN_IF_ERROR(read_value(t, &v, depth));
       }
-      out->fields[id] = std::move(v);
+      out->elems.push_back(std::move(v));
     }
   }
 
@@ -156,10 +157,11 @@ class Reader {
         uint8_t kv;
         LS_RETURN_IF_ERROR(byte(&kv));
         LS_RETURN_IF_ERROR(size_check(n, 2));
-        v->map.resize(n);
-        for (auto& [k, val] : v->map) {
-          LS_RETURN_IF_ERROR(read_value(static_cast<CType>(kv >> 4), &k, depth + 1));
-          LS_RETURN_IF_ERROR(read_value(static_cast<CType>(kv & 0x0F), &val, depth + 1));
+        v->elems.resize(2 * n);
+        for (size_t k = 0; k < 2 * n; k += 2) {
+          LS_RETURN_IF_ERROR(read_value(static_cast<CType>(kv >> 4), &v->elems[k], depth + 1));
+          LS_RETURN_IF_ERROR(
+              read_value(static_cast<CType>(kv & 0x0F), &v->elems[k + 1], depth + 1));
         }
         return Status();
       }

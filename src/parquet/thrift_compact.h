@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -104,22 +103,23 @@ class CompactWriter {
   std::vector<int16_t> last_ids_;
 };
 
-// A parsed compact-protocol value. Structs map field id -> value; lists hold elements.
+// A parsed compact-protocol value. One recursive vector holds a list's elements, a struct's
+// fields (each carrying its field id) or a map's keys and values (alternating).
 struct ThriftValue {
   CType type = CType::kStop;
-  int64_t i = 0;                                         // bool (0/1), byte, i16, i32, i64
-  double d = 0;                                          // double
-  std::string bin;                                       // binary / string
-  std::vector<ThriftValue> elems;                        // list / set
-  std::map<int16_t, ThriftValue> fields;                 // struct
-  std::vector<std::pair<ThriftValue, ThriftValue>> map;  // map
+  int16_t id = 0;   // field id, for struct members
+  int64_t i = 0;    // bool (0/1), byte, i16, i32, i64
+  double d = 0;     // double
+  std::string bin;  // binary / string
+  std::vector<ThriftValue> elems;
 
-  const ThriftValue* field(int16_t id) const {
-    auto it = fields.find(id);
-    return it == fields.end() ? nullptr : &it->second;
+  const ThriftValue* field(int16_t fid) const {
+    for (const auto& e : elems)
+      if (e.id == fid) return &e;
+    return nullptr;
   }
-  int64_t int_or(int16_t id, int64_t dflt) const {
-    const auto* f = field(id);
+  int64_t int_or(int16_t fid, int64_t dflt) const {
+    const auto* f = field(fid);
     return f ? f->i : dflt;
   }
 };

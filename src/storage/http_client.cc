@@ -116,6 +116,7 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req, TransportFailur
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex);
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "lakestream/0.1");
   if (!options_.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle.c_str());
 
   if (req.method == "HEAD") {

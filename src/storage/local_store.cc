@@ -377,7 +377,12 @@ Result<ObjectInfo> LocalStore::head(std::string_view key) {
 Result<ListResult> LocalStore::list(const ListOptions& o) {
   Timed t(stats_, "ListObjectsV2");
   std::vector<ObjectInfo> all;
-  walk(root_, "", &all);
+  // Walk only the deepest directory the prefix names ("_commits/" -> root/_commits), not the tree.
+  std::string base;
+  if (size_t slash = o.prefix.rfind('/');
+      slash != std::string::npos && o.prefix.find("..") == std::string::npos)
+    base = o.prefix.substr(0, slash);
+  walk(base.empty() ? root_ : root_ + "/" + base, base, &all);
   std::sort(all.begin(), all.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   ListResult out;

@@ -126,7 +126,7 @@ struct S3Options {
   std::string secret_key;  // never logged
   std::string session_token;
   std::string profile = "default";
-  bool path_style = true;       // MinIO/RGW default; false = virtual-hosted
+  bool path_style = true;       // MinIO/RGW default; false = virtual-hosted (always on AWS)
   std::string ca_bundle;        // PEM file for https with a private CA
   int connect_timeout_ms = 5000;
   int request_timeout_ms = 60000;

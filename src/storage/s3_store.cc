@@ -70,7 +70,7 @@ Result<std::unique_ptr<S3Store>> S3Store::open(std::string_view bucket, std::str
   std::string ep = options.endpoint;
   if (ep.empty()) {
     ep = "https://s3." + options.region + ".amazonaws.com";
-    s->options_.path_style = options.path_style && false;  // AWS: virtual-hosted
+    s->options_.path_style = false;  // AWS itself: virtual-hosted (path-style is deprecated)
   }
   size_t sep = ep.find("://");
   if (sep == std::string::npos) return invalid_argument("S3 endpoint '" + ep + "' has no scheme");

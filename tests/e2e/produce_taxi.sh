@@ -6,7 +6,8 @@ set -euo pipefail
 LAKESTREAM=${LAKESTREAM:?path to the lakestream binary}
 SRC=${LAKESTREAM_SOURCE_DIR:?}
 SCHEMA="$SRC/schemas/nyc_taxi.avsc"
-REAL=${LAKESTREAM_REAL_SAMPLE:-/work/shared/data/yellow_tripdata_2017_2018_sample.csv}
+# The real sample lives in the project's shared folder, beside the checkout (../shared/data).
+REAL=${LAKESTREAM_REAL_SAMPLE:-$SRC/../shared/data/yellow_tripdata_2017_2018_sample.csv}
 command -v kcat >/dev/null || { echo "kcat not installed"; exit 1; }
 
 work=$(mktemp -d)

@@ -18,7 +18,7 @@ const char* kSchema = R"({"type":"record","name":"R","fields":[
     {"name":"tags","type":{"type":"array","items":"string"}},
     {"name":"opt","type":["null","int"]}]})";
 
-class BadInput : public ::testing::Test {
+class AvroBadInput : public ::testing::Test {
  protected:
   void SetUp() override {
     schema_ = must_parse(kSchema);
@@ -47,7 +47,6 @@ class BadInput : public ::testing::Test {
     EXPECT_EQ(batch_->column(1).bytes_at(0), "ok");
     EXPECT_EQ(batch_->column(1).bytes().size(), 2u);
     EXPECT_EQ(batch_->column(2).offsets().size(), 3u);
-
   }
 
   Schema schema_;
@@ -56,47 +55,49 @@ class BadInput : public ::testing::Test {
   std::vector<uint8_t> good_;
 };
 
-TEST_F(BadInput, EveryTruncationFailsCleanly) {
+TEST_F(AvroBadInput, EveryTruncationFailsCleanly) {
   for (size_t n = 0; n < good_.size(); ++n) {
     std::vector<uint8_t> cut(good_.begin(), good_.begin() + static_cast<long>(n));
     expect_failure(cut, "avro decode: field '");
   }
 }
 
-TEST_F(BadInput, TruncatedStringNamesFieldAndOffset) {
+TEST_F(AvroBadInput, TruncatedStringNamesFieldAndOffset) {
   // id=1 (0x02), name length 10 but only 2 bytes follow.
   expect_failure({0x02, 0x14, 'o', 'k'}, "field 'name': byte 1: length 10 runs past the end");
 }
 
-TEST_F(BadInput, VarintLongerThanTenBytes) {
+TEST_F(AvroBadInput, VarintLongerThanTenBytes) {
   std::vector<uint8_t> d(11, 0x80);
   d.push_back(0x01);
   expect_failure(d, "field 'id': byte 0: varint longer than 10 bytes");
 }
 
-TEST_F(BadInput, NegativeLength) {
+TEST_F(AvroBadInput, NegativeLength) {
   expect_failure({0x02, 0x03, 'x'}, "field 'name': byte 1: negative length -2");
 }
 
-TEST_F(BadInput, ArrayCountPastBuffer) {
+TEST_F(AvroBadInput, ArrayCountPastBuffer) {
   // tags block count 1000 with 3 bytes left.
   expect_failure({0x02, 0x00, 0xD0, 0x0F, 0x00, 0x00, 0x00}, "field 'tags': byte 2: length 1000");
 }
 
-TEST_F(BadInput, UnionIndexOutOfRange) {
+TEST_F(AvroBadInput, UnionIndexOutOfRange) {
   expect_failure({0x02, 0x00, 0x00, 0x04, 0x02},
                  "field 'opt': byte 3: union branch index 2 out of range (union has 2 branches)");
   expect_failure({0x02, 0x00, 0x00, 0x01}, "union branch index -1 out of range");
 }
 
-TEST_F(BadInput, InvalidUtf8InString) {
+TEST_F(AvroBadInput, InvalidUtf8InString) {
   expect_failure({0x02, 0x04, 'a', 0xC0, 0x00, 0x00}, "field 'name': byte 1: invalid UTF-8");
   expect_failure({0x02, 0x00, 0x02, 0x06, 0xED, 0xA0, 0x80, 0x00, 0x00},
                  "field 'tags[]': byte 3: invalid UTF-8");  // a surrogate
 }
 
-TEST_F(BadInput, Utf8CheckCanBeDisabled) {
-  auto d = Decoder::create(schema_, DecoderOptions{.validate_utf8 = false});
+TEST_F(AvroBadInput, Utf8CheckCanBeDisabled) {
+  DecoderOptions no_check;
+  no_check.validate_utf8 = false;
+  auto d = Decoder::create(schema_, no_check);
   ASSERT_TRUE(d.ok());
   RecordBatch b(d->columnar_schema());
   std::vector<uint8_t> bytes = {0x02, 0x04, 'a', 0xC0, 0x00, 0x00};
@@ -104,13 +105,13 @@ TEST_F(BadInput, Utf8CheckCanBeDisabled) {
   EXPECT_EQ(b.column(1).bytes_at(0), "a\xC0");
 }
 
-TEST_F(BadInput, TrailingBytes) {
+TEST_F(AvroBadInput, TrailingBytes) {
   std::vector<uint8_t> d = good_;
   d.push_back(0x00);
   expect_failure(d, "1 trailing bytes after the record");
 }
 
-TEST_F(BadInput, IntOutOfRange) {
+TEST_F(AvroBadInput, IntOutOfRange) {
   Schema s = must_parse(R"({"type":"record","name":"I","fields":[{"name":"i","type":"int"}]})");
   auto d = Decoder::create(s);
   ASSERT_TRUE(d.ok());
@@ -121,7 +122,7 @@ TEST_F(BadInput, IntOutOfRange) {
   EXPECT_NE(st.message().find("does not fit in 32 bits"), std::string::npos) << st.message();
 }
 
-TEST_F(BadInput, HugeCountOfEmptyItemsIsCapped) {
+TEST_F(AvroBadInput, HugeCountOfEmptyItemsIsCapped) {
   Schema s = must_parse(
       R"({"type":"record","name":"N","fields":[{"name":"n","type":{"type":"array","items":"null"}}]})");
   auto d = Decoder::create(s);
@@ -135,7 +136,7 @@ TEST_F(BadInput, HugeCountOfEmptyItemsIsCapped) {
   EXPECT_EQ(b.column(0).num_slots(), 0u);
 }
 
-TEST_F(BadInput, BatchWithTooFewColumnsIsRejected) {
+TEST_F(AvroBadInput, BatchWithTooFewColumnsIsRejected) {
   auto small = std::make_shared<columnar::Schema>(
       "m",
       std::vector<columnar::Field>{columnar::Field::leaf("x", columnar::PhysicalType::kInt64)});

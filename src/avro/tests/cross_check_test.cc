@@ -165,17 +165,19 @@ void cross_check(const std::string& schema_path, int count, int seed) {
   uint32_t start = 0;
   for (size_t i = 0; i < ends.size(); ++i) {
     std::vector<uint8_t> got(out.data() + start, out.data() + ends[i]);
-    if (got != g.datums[i] && ++mismatches <= 3) ADD_FAILURE() << "record " << i << " differs";
+    if (got != g.datums[i] && ++mismatches <= 3) {
+      ADD_FAILURE() << "record " << i << " differs";
+    }
     start = ends[i];
   }
   EXPECT_EQ(mismatches, 0u);
 }
 
-TEST(CrossCheck, TaxiSchemaMatchesPythonAvro) {
+TEST(AvroCrossCheck, TaxiSchemaMatchesPythonAvro) {
   cross_check(source_path("schemas/nyc_taxi.avsc"), 10000, 20261125);
 }
 
-TEST(CrossCheck, KitchenSinkSchemaMatchesPythonAvro) {
+TEST(AvroCrossCheck, KitchenSinkSchemaMatchesPythonAvro) {
   cross_check(source_path("src/avro/tests/kitchen_sink.avsc"), 10000, 424242);
 }
 

@@ -43,7 +43,7 @@ void expect_reencodes(const Fixture& f, const std::vector<std::vector<uint8_t>>&
   }
 }
 
-TEST(Decoder, FlatRecordLandsInColumns) {
+TEST(AvroDecoder, FlatRecordLandsInColumns) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"id","type":"long"},{"name":"n","type":"int"},{"name":"s","type":"string"},
       {"name":"b","type":"boolean"},{"name":"x","type":"double"},{"name":"y","type":"float"},
@@ -77,7 +77,7 @@ TEST(Decoder, FlatRecordLandsInColumns) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, NullableFieldsGetDefinitionLevels) {
+TEST(AvroDecoder, NullableFieldsGetDefinitionLevels) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"a","type":["null","string"]},{"name":"b","type":["long","null"]}]})");
   std::vector<std::vector<uint8_t>> ds = {datum(f.schema, R"({"a":{"string":"x"},"b":null})"),
@@ -91,7 +91,7 @@ TEST(Decoder, NullableFieldsGetDefinitionLevels) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, ArraysOfNullableItemsFollowDremel) {
+TEST(AvroDecoder, ArraysOfNullableItemsFollowDremel) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"t","type":{"type":"array","items":["null","int"]}}]})");
   // Levels: list required (0), repeated list (+1), optional element (+1) -> max_def 2, max_rep 1.
@@ -109,7 +109,7 @@ TEST(Decoder, ArraysOfNullableItemsFollowDremel) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, NestedListsAndRecordsInMaps) {
+TEST(AvroDecoder, NestedListsAndRecordsInMaps) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"m","type":["null",{"type":"map","values":{"type":"array","items":
           {"type":"record","name":"P","fields":[{"name":"x","type":"long"},{"name":"y","type":["null","string"]}]}}}]},
@@ -136,7 +136,7 @@ TEST(Decoder, NestedListsAndRecordsInMaps) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, GeneralUnionBecomesMemberGroup) {
+TEST(AvroDecoder, GeneralUnionBecomesMemberGroup) {
   auto f = make(R"({"type":"record","name":"R","fields":[
       {"name":"u","type":["null","int","string"]}]})");
   std::vector<std::vector<uint8_t>> ds = {datum(f.schema, R"({"u":{"int":5}})"),
@@ -149,7 +149,7 @@ TEST(Decoder, GeneralUnionBecomesMemberGroup) {
   expect_reencodes(f, ds);
 }
 
-TEST(Decoder, ResolvesWriterAgainstReader) {
+TEST(AvroDecoder, ResolvesWriterAgainstReader) {
   Schema writer = must_parse(R"({"type":"record","name":"R","fields":[
       {"name":"a","type":"int"},{"name":"gone","type":{"type":"array","items":"string"}},
       {"name":"s","type":"string"},{"name":"f","type":"float"},
@@ -187,7 +187,7 @@ TEST(Decoder, ResolvesWriterAgainstReader) {
   EXPECT_EQ(batch.column(8).values<int32_t>()[3], 8);
 }
 
-TEST(Decoder, UnresolvableSchemasFailAtCreate) {
+TEST(AvroDecoder, UnresolvableSchemasFailAtCreate) {
   Schema w = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"string"}]})");
   Schema r1 = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"double"}]})");
   auto d = Decoder::create(w, r1);
@@ -204,7 +204,7 @@ TEST(Decoder, UnresolvableSchemasFailAtCreate) {
       << d.status().message();
 }
 
-TEST(Decoder, EnumSymbolWithoutReaderDefaultFailsWhenRead) {
+TEST(AvroDecoder, EnumSymbolWithoutReaderDefaultFailsWhenRead) {
   Schema w = must_parse(
       R"({"type":"record","name":"R","fields":[{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"]}}]})");
   Schema r = must_parse(
@@ -217,6 +217,52 @@ TEST(Decoder, EnumSymbolWithoutReaderDefaultFailsWhenRead) {
   EXPECT_EQ(st.code(), StatusCode::kInvalidData);
   EXPECT_NE(st.message().find("field 'e'"), std::string::npos) << st.message();
   EXPECT_EQ(b.num_rows(), 1u);
+}
+
+}  // namespace
+}  // namespace lakestream::avro
+
+namespace lakestream::avro {
+namespace {
+
+TEST(AvroDecoder, ExtraColumnsAfterTheDecodersAreLeftToTheCaller) {
+  Schema s = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"long"}]})");
+  auto dec = Decoder::create(s);
+  ASSERT_TRUE(dec.ok());
+  auto with_meta = std::make_shared<columnar::Schema>(dec->columnar_schema()->with_appended(
+      {columnar::Field::leaf("kafka_offset", columnar::PhysicalType::kInt64)}));
+  RecordBatch batch(with_meta);
+  ASSERT_TRUE(dec->decode(datum(s, R"({"a":42})"), batch).ok());
+  batch.column(1).append_fixed<int64_t>(812);
+  batch.column(1).count_slot();
+  EXPECT_EQ(batch.num_rows(), 1u);
+  EXPECT_EQ(batch.column(0).values<int64_t>()[0], 42);
+  EXPECT_EQ(batch.column(1).values<int64_t>()[0], 812);
+}
+
+}  // namespace
+}  // namespace lakestream::avro
+
+namespace lakestream::avro {
+namespace {
+
+TEST(AvroDecoder, TopLevelRecordNamesNeedNotMatchButNestedOnesDo) {
+  Schema w = must_parse(R"({"type":"record","name":"topLevelRecord","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"x","type":"int"}]}}]})");
+  Schema r = must_parse(R"({"type":"record","name":"nyc_avro_test","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"x","type":"int"}]}}]})");
+  auto d = Decoder::create(w, r);
+  ASSERT_TRUE(d.ok()) << d.status().to_string();
+  RecordBatch b(d->columnar_schema());
+  ASSERT_TRUE(d->decode(datum(w, R"({"a":5,"p":{"x":6}})"), b).ok());
+  EXPECT_EQ(b.column(1).values<int32_t>()[0], 6);
+  Schema r2 = must_parse(R"({"type":"record","name":"nyc_avro_test","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"Q","fields":[{"name":"x","type":"int"}]}}]})");
+  auto d2 = Decoder::create(w, r2);
+  ASSERT_FALSE(d2.ok());
+  EXPECT_NE(d2.status().message().find("p: writer type record 'P' cannot be read as record 'Q'"),
+            std::string::npos)
+      << d2.status().message();
 }
 
 }  // namespace

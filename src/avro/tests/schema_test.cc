@@ -8,7 +8,7 @@
 namespace lakestream::avro {
 namespace {
 
-TEST(Schema, ParsesTaxiSchemaFile) {
+TEST(AvroSchema, ParsesTaxiSchemaFile) {
   auto s = parse_schema_file(source_path("schemas/nyc_taxi.avsc"));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->root().type, Type::kRecord);
@@ -19,13 +19,13 @@ TEST(Schema, ParsesTaxiSchemaFile) {
   EXPECT_EQ(s->node(s->root().fields[3].type).type, Type::kDouble);
 }
 
-TEST(Schema, PrimitiveAsBareString) {
+TEST(AvroSchema, PrimitiveAsBareString) {
   auto s = parse_schema("\"long\"");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->root().type, Type::kLong);
 }
 
-TEST(Schema, NamespacesAndReferences) {
+TEST(AvroSchema, NamespacesAndReferences) {
   auto s = parse_schema(R"({"type":"record","name":"Outer","namespace":"a.b","fields":[
       {"name":"x","type":{"type":"fixed","name":"Hash","size":16}},
       {"name":"y","type":"Hash"},
@@ -46,7 +46,7 @@ TEST(Schema, NamespacesAndReferences) {
   EXPECT_GE(s->find_named("a.b.Hash"), 0);
 }
 
-TEST(Schema, LogicalTypes) {
+TEST(AvroSchema, LogicalTypes) {
   auto s = parse_schema(R"({"type":"record","name":"L","fields":[
       {"name":"d","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":2}},
       {"name":"f","type":{"type":"fixed","name":"F","size":8,"logicalType":"decimal","precision":18,"scale":3}},
@@ -80,13 +80,15 @@ TEST(Schema, LogicalTypes) {
 }
 
 struct BadCase {
+  const char* name;
   const char* json;
   const char* expected;
 };
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 
-class SchemaErrors : public ::testing::TestWithParam<BadCase> {};
+class AvroSchemaErrors : public ::testing::TestWithParam<BadCase> {};
 
-TEST_P(SchemaErrors, NamePathInsideSchema) {
+TEST_P(AvroSchemaErrors, NamePathInsideSchema) {
   auto s = parse_schema(GetParam().json);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
@@ -95,37 +97,46 @@ TEST_P(SchemaErrors, NamePathInsideSchema) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    All, SchemaErrors,
+    All, AvroSchemaErrors,
     ::testing::Values(
-        BadCase{R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},
+        BadCase{"UnknownTypeName",
+                R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},
                   {"name":"b","type":"int"},{"name":"c","type":"int"},{"name":"d","type":"Foo"}]})",
                 "fields[3].type: unknown type name 'Foo'"},
         BadCase{
+            "BadDefault",
             R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]})",
             "fields[0].default"},
         BadCase{
+            "DuplicateField",
             R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"long"}]})",
             "duplicate field 'a'"},
-        BadCase{R"({"type":"enum","name":"E","symbols":["A","A"]})",
+        BadCase{"DuplicateSymbol", R"({"type":"enum","name":"E","symbols":["A","A"]})",
                 "symbols[1]: duplicate symbol"},
-        BadCase{R"({"type":"enum","name":"E","symbols":["A"],"default":"B"})", "default"},
-        BadCase{R"(["int","int"])", "[1]: duplicate type 'int'"},
-        BadCase{R"(["int",["long"]])", "[1]: a union may not immediately contain another union"},
-        BadCase{R"({"type":"fixed","name":"F"})", "size"},
-        BadCase{R"({"type":"record","name":"1R","fields":[]})", "invalid name"},
-        BadCase{R"({"type":"array"})", "items"},
+        BadCase{"EnumDefaultNotASymbol",
+                R"({"type":"enum","name":"E","symbols":["A"],"default":"B"})", "default"},
+        BadCase{"DuplicateUnionType", R"(["int","int"])", "[1]: duplicate type 'int'"},
+        BadCase{"NestedUnion", R"(["int",["long"]])",
+                "[1]: a union may not immediately contain another union"},
+        BadCase{"FixedWithoutSize", R"({"type":"fixed","name":"F"})", "size"},
+        BadCase{"InvalidName", R"({"type":"record","name":"1R","fields":[]})", "invalid name"},
+        BadCase{"ArrayWithoutItems", R"({"type":"array"})", "items"},
         BadCase{
+            "UnionDefaultNotFirstBranch",
             R"({"type":"record","name":"R","fields":[{"name":"u","type":["null","int"],"default":1}]})",
             "fields[0].default"},
         BadCase{
+            "NameDefinedTwice",
             R"({"type":"record","name":"R","fields":[{"name":"x","type":{"type":"record","name":"R","fields":[]}}]})",
             "defined twice"},
-        BadCase{"{not json", "not valid JSON"},
+        BadCase{"NotJson", "{not json", "not valid JSON"},
         BadCase{
+            "UnknownMapValues",
             R"({"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":"Nope"}}]})",
-            "fields[0].type.values: unknown type name 'Nope'"}));
+            "fields[0].type.values: unknown type name 'Nope'"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
-TEST(Schema, DefaultsAreValidated) {
+TEST(AvroSchema, DefaultsAreValidated) {
   auto s = parse_schema(R"({"type":"record","name":"R","fields":[
       {"name":"a","type":["null","int"],"default":null},
       {"name":"b","type":{"type":"array","items":"long"},"default":[1,2]},
@@ -136,7 +147,7 @@ TEST(Schema, DefaultsAreValidated) {
   EXPECT_TRUE(s->root().fields[0].default_value->is_null());
 }
 
-TEST(Schema, ToJsonRoundTripsAndCanonicalFormIsStable) {
+TEST(AvroSchema, ToJsonRoundTripsAndCanonicalFormIsStable) {
   const char* text = R"({"type":"record","name":"R","namespace":"ns","doc":"d","fields":[
       {"name":"a","type":{"type":"enum","name":"E","symbols":["X","Y"]},"default":"X"},
       {"name":"b","type":["null","E"],"default":null},
@@ -152,7 +163,7 @@ TEST(Schema, ToJsonRoundTripsAndCanonicalFormIsStable) {
   EXPECT_EQ(again->node(again->root().fields[2].type).logical, LogicalKind::kTimestampMicros);
 }
 
-TEST(Schema, Fingerprint64MatchesSpecExample) {
+TEST(AvroSchema, Fingerprint64MatchesSpecExample) {
   // Apache Avro's schema-tests.txt: "int" has fingerprint 8247732601305521295.
   auto s = parse_schema("\"int\"");
   ASSERT_TRUE(s.ok());
@@ -160,7 +171,7 @@ TEST(Schema, Fingerprint64MatchesSpecExample) {
   EXPECT_EQ(s->fingerprint64(), 0x7275d51a3f395c8fULL);
 }
 
-TEST(Schema, RecursiveSchemaParsesButHasNoColumns) {
+TEST(AvroSchema, RecursiveSchemaParsesButHasNoColumns) {
   auto s = parse_schema(R"({"type":"record","name":"Node","fields":[
       {"name":"v","type":"int"},{"name":"next","type":["null","Node"]}]})");
   ASSERT_TRUE(s.ok()) << s.status().to_string();

@@ -5,14 +5,14 @@
 namespace lakestream::avro {
 namespace {
 
-TEST(WireFormat, ParsesNames) {
+TEST(AvroWireFormat, ParsesNames) {
   EXPECT_EQ(*parse_wire_format("raw"), WireFormat::kRaw);
   EXPECT_EQ(*parse_wire_format("confluent"), WireFormat::kConfluent);
   EXPECT_EQ(*parse_wire_format("auto"), WireFormat::kAuto);
   EXPECT_FALSE(parse_wire_format("Confluent").ok());
 }
 
-TEST(WireFormat, ConfluentHeaderRoundTrip) {
+TEST(AvroWireFormat, ConfluentHeaderRoundTrip) {
   Buffer b;
   append_confluent_header(0x01020304, b);
   b.push_back(0x2A);
@@ -27,7 +27,7 @@ TEST(WireFormat, ConfluentHeaderRoundTrip) {
   EXPECT_EQ(u->body[0], 0x2A);
 }
 
-TEST(WireFormat, RawKeepsEverything) {
+TEST(AvroWireFormat, RawKeepsEverything) {
   std::vector<uint8_t> v = {0, 0, 0, 0, 1, 2};
   auto u = unframe(v, WireFormat::kRaw);
   ASSERT_TRUE(u.ok());
@@ -35,7 +35,7 @@ TEST(WireFormat, RawKeepsEverything) {
   EXPECT_EQ(u->body.size(), 6u);
 }
 
-TEST(WireFormat, ConfluentMismatchExplains) {
+TEST(AvroWireFormat, ConfluentMismatchExplains) {
   std::vector<uint8_t> v = {0x02, 0x10, 0x20};
   auto u = unframe(v, WireFormat::kConfluent);
   ASSERT_FALSE(u.ok());
@@ -48,7 +48,7 @@ TEST(WireFormat, ConfluentMismatchExplains) {
             std::string::npos);
 }
 
-TEST(WireFormat, AutoDetects) {
+TEST(AvroWireFormat, AutoDetects) {
   std::vector<uint8_t> conf = {0, 0, 0, 0, 7, 0x2A};
   std::vector<uint8_t> raw = {0x02, 0x2A};
   auto a = unframe(conf, WireFormat::kAuto);

@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <random>
+#include <string>
 
 namespace lakestream::csv {
 namespace {
@@ -51,6 +56,31 @@ TEST(ValueParse, DoubleAcceptsTaxiQuirks) {
   EXPECT_EQ(d, 1000.0);
   EXPECT_TRUE(parse_double("0.1", &d));
   EXPECT_EQ(d, 0.1);  // exactly rounded
+}
+
+// The fast path for plain decimals must give exactly what strtod (correctly rounded) gives.
+TEST(ValueParse, DoubleFastPathMatchesStrtod) {
+  const uint32_t seed = 4242;
+  std::printf("seed %u\n", seed);
+  std::mt19937_64 rng(seed);
+  char buf[64];
+  for (int i = 0; i < 200000; ++i) {
+    int int_digits = static_cast<int>(rng() % 9);
+    int frac_digits = static_cast<int>(rng() % 9);
+    std::string s = (rng() % 4 == 0) ? "-" : "";
+    for (int d = 0; d < int_digits; ++d) s += static_cast<char>('0' + rng() % 10);
+    if (frac_digits || int_digits == 0) {
+      s += '.';
+      for (int d = 0; d < std::max(frac_digits, int_digits == 0 ? 1 : 0); ++d) {
+        s += static_cast<char>('0' + rng() % 10);
+      }
+    }
+    double got = 0;
+    ASSERT_TRUE(parse_double(s, &got)) << s;
+    std::snprintf(buf, sizeof(buf), "%s", s.c_str());
+    double want = std::strtod(buf, nullptr);
+    ASSERT_EQ(std::memcmp(&got, &want, sizeof(double)), 0) << s << " " << got << " " << want;
+  }
 }
 
 TEST(ValueParse, DoubleRejectsJunk) {

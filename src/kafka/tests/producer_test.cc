@@ -143,7 +143,9 @@ TEST(Producer, CountsFailedDeliveries) {
   auto p = Producer::create(o);
   ASSERT_TRUE(p.ok());
   std::string v = "x";
-  std::vector<OutMessage> batch(50, OutMessage{{reinterpret_cast<const uint8_t*>(v.data()), 1}});
+  OutMessage one;
+  one.value = {reinterpret_cast<const uint8_t*>(v.data()), 1};
+  std::vector<OutMessage> batch(50, one);
   ASSERT_TRUE((*p)->send_batch(batch).ok());
   (void)(*p)->flush(std::chrono::seconds(10));
   ProducerStats s = (*p)->stats();
