@@ -38,8 +38,9 @@ cmd_demo() {
 
 cmd_test() {
   install
+  # Unit tests run on the sanitizer build; end-to-end tests need only the release binary.
   build_preset sanitize
-  build_preset release
+  build_preset release lakestream
   build_preset fuzz fuzzers
   local rgw_port="${LAKESTREAM_RGW_PORT:-7480}"
   local rgw_dir

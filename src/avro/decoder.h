@@ -10,7 +10,9 @@
 //   - unions: each writer branch is matched to the first reader branch it resolves to; a writer
 //     branch with no match is an error when it is read; a non-union writer against a reader union
 //     picks the first matching branch;
-//   - records and enums match by full name (or reader alias), fixed by name and size.
+//   - nested records and enums match by unqualified name (or reader alias), fixed by name and
+//     size; the two top-level records resolve whatever their names (as Java's resolver does),
+//     since a registry's writer schema is often named differently (e.g. "topLevelRecord").
 // The columns filled are exactly to_columnar_schema(reader) (columnar_mapping.h).
 //
 // Decoding allocates nothing per record once the batch's buffers have grown, and dispatches with

@@ -497,8 +497,16 @@ Result<std::unique_ptr<Plan>> compile_plan(const Schema& writer, const Schema& r
   plan->num_columns = cols.num_columns();
   plan->columns = std::make_shared<const columnar::Schema>(std::move(cols));
   Compiler c(writer, reader, *plan);
-  LS_RETURN_IF_ERROR_CTX(c.resolve(writer.root_id(), reader.root_id(), Ctx{}, ""),
-                         "avro schema resolution");
+  // Top-level records resolve whatever their names (as Java's resolver does): a registry's
+  // writer schema is often named differently from the configured one (e.g. Spark's
+  // "topLevelRecord"). Nested named types still have to match by name or alias.
+  if (writer.root().type == Type::kRecord && reader.root().type == Type::kRecord) {
+    LS_RETURN_IF_ERROR_CTX(c.resolve_record(writer.root_id(), reader.root_id(), Ctx{}, ""),
+                           "avro schema resolution");
+  } else {
+    LS_RETURN_IF_ERROR_CTX(c.resolve(writer.root_id(), reader.root_id(), Ctx{}, ""),
+                           "avro schema resolution");
+  }
   plan->root_end = static_cast<uint32_t>(plan->ops.size());
   return plan;
 }

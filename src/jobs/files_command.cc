@@ -1,14 +1,57 @@
-// PLACEHOLDER: replaced by the module owner; registers the subcommand so --help lists it.
-#include <CLI/CLI.hpp>
+// `lakestream files OUTPUT_URI`: the committed data files, one URI per line, read from the
+// checkpoint log only (no listing of the output), so readers see exactly what was committed.
+#include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "checkpoint/checkpoint_store.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
 
 namespace lakestream::jobs {
+namespace {
+
+struct FilesFlags {
+  std::string output;
+  std::string checkpoint;
+  std::string s3_endpoint;
+  bool long_format = false;
+};
+
+Status run(const FilesFlags& f) {
+  std::string checkpoint_uri = f.checkpoint.empty()
+                                   ? f.output + (f.output.ends_with('/') ? "" : "/") + "_checkpoint"
+                                   : f.checkpoint;
+  storage::S3Options s3;
+  s3.endpoint = f.s3_endpoint;
+  LS_ASSIGN_OR_RETURN(auto output, storage::open_store(f.output, s3));
+  LS_ASSIGN_OR_RETURN(auto meta, storage::open_store(checkpoint_uri, s3));
+  LS_ASSIGN_OR_RETURN(auto state, checkpoint::read_committed_state(*meta));
+  for (const auto& [key, file] : state.files) {
+    std::string line =
+        f.long_format ? fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", output->uri_of(key), file.rows,
+                                    file.size, checkpoint::to_string(file.tp), file.start, file.end)
+                      : output->uri_of(key) + "\n";
+    if (std::fputs(line.c_str(), stdout) < 0) return io_error("stdout closed");
+  }
+  return Status();
+}
+
+}  // namespace
 
 void add_files_command(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("files", "(not built yet)");
-  cmd->callback([exit_code] { *exit_code = finish("files", unimplemented("not built yet")); });
+  auto f = std::make_shared<FilesFlags>();
+  auto* cmd = app.add_subcommand(
+      "files", "Print the committed data files of a stream output, one URI per line");
+  cmd->add_option("output", f->output, "Output URI of `lakestream stream`")->required();
+  cmd->add_option("--checkpoint", f->checkpoint, "Checkpoint URI (default <output>/_checkpoint)");
+  cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint URL (env AWS_ENDPOINT_URL)")
+      ->envname("AWS_ENDPOINT_URL");
+  cmd->add_flag("-l,--long", f->long_format,
+                "Also print rows, bytes, topic/partition and offsets (tab-separated)");
+  cmd->callback([f, exit_code] { *exit_code = finish("files", run(*f)); });
 }
 
 }  // namespace lakestream::jobs

@@ -1,14 +1,299 @@
-// PLACEHOLDER: replaced by the module owner; registers the subcommand so --help lists it.
-#include <CLI/CLI.hpp>
+// `lakestream stream`: Kafka topics (Avro values) -> Parquet on an object store, exactly once.
+// The job itself is stream/engine.h; this file turns flags into its configuration, opens the
+// stores and the Kafka source, handles SIGINT/SIGTERM and prints the S3-call tables at exit.
+#include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "avro/schema.h"
+#include "checkpoint/checkpoint_store.h"
+#include "common/env.h"
+#include "common/log.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
+#include "stream/crash_store.h"
+#include "stream/engine.h"
+#include "stream/kafka_source.h"
 
 namespace lakestream::jobs {
+namespace {
+
+struct StreamFlags {
+  std::string bootstrap;
+  std::vector<std::string> topics;
+  std::string schema;
+  std::string wire_format = "raw";
+  std::string output;
+  std::string checkpoint;
+  std::string checkpoint_mode = "conditional";
+  std::string trigger = "1s";
+  std::string starting_offsets = "earliest";
+  std::string fail_on_data_loss = "true";
+  int64_t max_offsets_per_trigger = 0;
+  int min_partitions = 0;
+  int threads = 0;
+  uint64_t max_batches = 0;
+  std::string compression = "snappy";
+  size_t row_group_mib = 128;
+  uint64_t max_file_rows = 0;
+  size_t max_file_mib = 0;
+  bool include_kafka_metadata = false;
+  std::string mode = "PERMISSIVE";
+  std::string metrics_json;
+  std::vector<std::string> kafka;
+  std::string s3_endpoint;
+  uint64_t retain = 100;
+  uint64_t compact_every = 10;
+};
+
+// Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
+// them on one owned thread, which sets `stop`: the engine finishes its batch and returns.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::atomic<bool>* stop) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::jthread([this, stop](std::stop_token st) {
+      timespec ts{0, 200 * 1000 * 1000};
+      while (!st.stop_requested()) {
+        int sig = sigtimedwait(&set_, nullptr, &ts);
+        if (sig == SIGINT || sig == SIGTERM) {
+          log::info("stream", "signal {}: finishing the current batch, then stopping", sig);
+          stop->store(true);
+        }
+      }
+    });
+  }
+  ~SignalWatcher() {
+    thread_.request_stop();
+    thread_.join();
+    pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+  }
+
+ private:
+  sigset_t set_;
+  std::jthread thread_;
+};
+
+nlohmann::json stats_json(const std::map<std::string, storage::ApiStats>& s) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [api, a] : s) {
+    j[api] = {{"calls", a.calls},
+              {"errors", a.errors},
+              {"rx_bytes", a.rx_bytes},
+              {"tx_bytes", a.tx_bytes}};
+  }
+  return j;
+}
+
+void merge(std::map<std::string, storage::ApiStats>& into,
+           const std::map<std::string, storage::ApiStats>& from) {
+  for (const auto& [api, s] : from) into[api] += s;
+}
+
+Result<std::unique_ptr<storage::ObjectStore>> open(const std::string& uri,
+                                                   const storage::S3Options& s3,
+                                                   const std::shared_ptr<stream::CrashCounter>& c) {
+  LS_ASSIGN_OR_RETURN(auto store, storage::open_store(uri, s3));
+  if (!c) return store;
+  return std::unique_ptr<storage::ObjectStore>(new stream::CrashingStore(std::move(store), c));
+}
+
+Status run(const StreamFlags& f) {
+  std::string bootstrap = f.bootstrap;
+  if (bootstrap.empty()) {
+    if (auto v = env_first({"KAFKA_BOOTSTRAP_SERVER", "KAFKA_BOOTSTRAM_SERVER"})) bootstrap = *v;
+  }
+  if (bootstrap.empty())
+    return invalid_argument("--bootstrap (or KAFKA_BOOTSTRAP_SERVER) is required");
+  if (f.topics.empty()) return invalid_argument("--topic is required");
+  if (f.output.empty()) return invalid_argument("--output is required");
+  std::string checkpoint_uri = f.checkpoint.empty()
+                                   ? f.output + (f.output.ends_with('/') ? "" : "/") + "_checkpoint"
+                                   : f.checkpoint;
+
+  // Schema: a file, or inline JSON.
+  auto schema =
+      f.schema.starts_with("{") ? avro::parse_schema(f.schema) : avro::parse_schema_file(f.schema);
+  if (!schema.ok()) return std::move(schema).status().with_context("--schema");
+  LS_ASSIGN_OR_RETURN(auto decoder, avro::Decoder::create(*schema));
+
+  stream::EngineConfig c;
+  c.topics = f.topics;
+  LS_RETURN_IF_ERROR(stream::parse_trigger(f.trigger, &c.trigger, &c.interval_ms));
+  LS_ASSIGN_OR_RETURN(c.plan.starting, stream::parse_starting_offsets(f.starting_offsets));
+  if (f.fail_on_data_loss != "true" && f.fail_on_data_loss != "false") {
+    return invalid_argument("--fail-on-data-loss: expected true or false");
+  }
+  c.plan.fail_on_data_loss = f.fail_on_data_loss == "true";
+  c.plan.max_offsets_per_trigger = f.max_offsets_per_trigger;
+  c.plan.min_partitions = f.min_partitions;
+  c.threads = f.threads > 0 ? f.threads : std::max(1u, std::thread::hardware_concurrency());
+  c.max_batches = f.max_batches;
+  LS_ASSIGN_OR_RETURN(c.task.wire_format, avro::parse_wire_format(f.wire_format));
+  if (c.task.wire_format == avro::WireFormat::kAuto) {
+    return invalid_argument("--wire-format: raw or confluent");
+  }
+  LS_ASSIGN_OR_RETURN(c.task.parquet.compression, parquet::parse_compression(f.compression));
+  c.task.parquet.row_group_size = f.row_group_mib << 20;
+  c.task.max_file_rows = f.max_file_rows;
+  c.task.max_file_bytes = static_cast<uint64_t>(f.max_file_mib) << 20;
+  c.task.include_kafka_metadata = f.include_kafka_metadata;
+  if (f.mode != "PERMISSIVE" && f.mode != "FAILFAST") {
+    return invalid_argument("--mode: expected PERMISSIVE or FAILFAST");
+  }
+  c.task.permissive = f.mode == "PERMISSIVE";
+  c.task.decoder = &decoder;
+  checkpoint::CheckpointOptions co;
+  LS_ASSIGN_OR_RETURN(co.mode, checkpoint::parse_checkpoint_mode(f.checkpoint_mode));
+  co.retain = f.retain;
+  co.compact_every = f.compact_every;
+
+  storage::S3Options s3;
+  s3.endpoint = f.s3_endpoint;
+  std::shared_ptr<stream::CrashCounter> crash;
+  if (auto n = env_var("LAKESTREAM_CRASH_AFTER_S3_CALL")) {
+    crash = std::make_shared<stream::CrashCounter>(std::stoull(*n));
+  }
+  // Three stores: data files; the checkpoint; and the output again for the commit protocol's own
+  // listing and deletes of data files, so that s3_checkpoint counts every protocol request.
+  LS_ASSIGN_OR_RETURN(auto output, open(f.output, s3, crash));
+  LS_ASSIGN_OR_RETURN(auto meta, open(checkpoint_uri, s3, crash));
+  LS_ASSIGN_OR_RETURN(auto protocol_output, open(f.output, s3, crash));
+  c.task.output = output.get();
+
+  kafka::KafkaConfig kc;
+  kc.set("bootstrap.servers", bootstrap);
+  LS_RETURN_IF_ERROR(kc.set_passthrough(f.kafka));
+  LS_ASSIGN_OR_RETURN(auto source, stream::KafkaSource::open(kc));
+  c.task.source = source.get();
+
+  std::atomic<bool> stop{false};
+  SignalWatcher watcher(&stop);
+  auto ckpt = checkpoint::open_checkpoint(*meta, *protocol_output, co);
+  log::info("stream", "writer {}: {} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
+            fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);
+  LS_RETURN_IF_ERROR(ckpt->recover(std::nullopt).status());
+
+  stream::StreamEngine engine(c, *ckpt, &output->stats(), &meta->stats(),
+                              [](const std::string& line) { std::cout << line << std::endl; });
+  Status result = engine.run(stop);
+
+  auto data = output->stats().snapshot();
+  auto protocol = meta->stats().snapshot();
+  merge(protocol, protocol_output->stats().snapshot());
+  auto all = data;
+  merge(all, protocol);
+  const auto& t = engine.totals();
+  log::info("stream",
+            "{} batches, {} rows, {} bad records, {} files, {} bytes, {} fenced attempts, {} "
+            "offsets lost to retention",
+            t.batches, t.rows, t.bad_records, t.files, t.bytes, t.fenced, t.lost_offsets);
+  std::cerr << "S3 calls, data files:\n"
+            << storage::format_stats_table(data) << "S3 calls, checkpoint and commit protocol ("
+            << f.checkpoint_mode << "):\n"
+            << storage::format_stats_table(protocol);
+  if (!f.metrics_json.empty()) {
+    nlohmann::json m = {{"batches", t.batches},
+                        {"rows", t.rows},
+                        {"bad_records", t.bad_records},
+                        {"files", t.files},
+                        {"bytes", t.bytes},
+                        {"fenced", t.fenced},
+                        {"checkpoint_mode", f.checkpoint_mode},
+                        {"s3", stats_json(all)},
+                        {"s3_checkpoint", stats_json(protocol)}};
+    std::ofstream out(f.metrics_json);
+    out << m.dump(2) << "\n";
+    if (!out) return io_error(fmt::format("--metrics-json {}: cannot write", f.metrics_json));
+  }
+  return result;
+}
+
+}  // namespace
 
 void add_stream_command(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("stream", "(not built yet)");
-  cmd->callback([exit_code] { *exit_code = finish("stream", unimplemented("not built yet")); });
+  auto f = std::make_shared<StreamFlags>();
+  auto* cmd = app.add_subcommand(
+      "stream",
+      "Stream Kafka topics (Avro values) into Parquet files on S3 or a local directory, exactly "
+      "once, in micro-batches; one JSON progress line per batch on stdout");
+  cmd->add_option("--bootstrap", f->bootstrap,
+                  "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVER or KAFKA_BOOTSTRAM_SERVER)");
+  cmd->add_option("--topic", f->topics, "Topic to read; repeatable")->envname("KAFKA_TOPIC");
+  cmd->add_option("--schema", f->schema, "Avro schema of the values: .avsc file or inline JSON")
+      ->required();
+  cmd->add_option("--wire-format", f->wire_format,
+                  "raw (Avro body only, the seed's format) or confluent (magic byte + schema id)")
+      ->capture_default_str();
+  cmd->add_option("--output", f->output, "Output URI: s3://bucket/prefix, s3a://..., or a path")
+      ->envname("OUTPUT_PATH");
+  cmd->add_option("--checkpoint", f->checkpoint, "Checkpoint URI (default <output>/_checkpoint)")
+      ->envname("CHECKPOINT_PATH");
+  cmd->add_option("--checkpoint-mode", f->checkpoint_mode,
+                  "conditional (one conditional PUT per batch), direct (MinIO's S3 manager) or "
+                  "rename (Spark's default over S3A)")
+      ->capture_default_str();
+  cmd->add_option("--trigger", f->trigger,
+                  "Processing-time interval (1s, 500ms, 2m), once, or available-now")
+      ->capture_default_str();
+  cmd->add_option("--starting-offsets", f->starting_offsets,
+                  "For partitions the checkpoint does not know: earliest, latest or JSON "
+                  "{\"topic\":{\"0\":23}} (-2 earliest, -1 latest)")
+      ->capture_default_str();
+  cmd->add_option("--fail-on-data-loss", f->fail_on_data_loss,
+                  "true: stop when offsets were removed by retention before being read; false: "
+                  "warn, count and continue")
+      ->capture_default_str();
+  cmd->add_option("--max-offsets-per-trigger", f->max_offsets_per_trigger,
+                  "Cap on offsets per batch, split across partitions by backlog (0: no cap)")
+      ->capture_default_str();
+  cmd->add_option("--min-partitions", f->min_partitions,
+                  "Split offset ranges so a batch has at least this many parallel tasks")
+      ->capture_default_str();
+  cmd->add_option("--threads", f->threads, "Decode/write threads (0: all cores)")
+      ->capture_default_str();
+  cmd->add_option("--max-batches", f->max_batches, "Stop after this many batches (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--compression", f->compression,
+                  "Parquet codec: snappy, zstd, gzip, lz4_raw, none")
+      ->capture_default_str();
+  cmd->add_option("--row-group-mib", f->row_group_mib, "Parquet row group size in MiB")
+      ->capture_default_str();
+  cmd->add_option("--max-file-rows", f->max_file_rows,
+                  "Roll to a new file after this many rows (0: one file per partition per batch)")
+      ->capture_default_str();
+  cmd->add_option("--max-file-mib", f->max_file_mib, "Roll to a new file after this many MiB")
+      ->capture_default_str();
+  cmd->add_flag("--include-kafka-metadata", f->include_kafka_metadata,
+                "Add columns kafka_topic, kafka_partition, kafka_offset, kafka_timestamp, "
+                "kafka_key");
+  cmd->add_option("--mode", f->mode,
+                  "Bad records: PERMISSIVE (count, write to <output>/_dead_letter/) or FAILFAST")
+      ->capture_default_str();
+  cmd->add_option("--metrics-json", f->metrics_json,
+                  "Write batches, rows and per-API S3 calls (all, and checkpoint only) here at "
+                  "exit");
+  cmd->add_option("-X,--kafka", f->kafka,
+                  "Any librdkafka property, NAME=VALUE or kafka.NAME=VALUE; repeatable");
+  cmd->add_option("--s3-endpoint", f->s3_endpoint,
+                  "S3 endpoint URL (env AWS_ENDPOINT_URL; keys from AWS_ACCESS_KEY_ID / "
+                  "AWS_SECRET_ACCESS_KEY)")
+      ->envname("AWS_ENDPOINT_URL");
+  cmd->add_option("--retain", f->retain, "Checkpoint log entries kept at least")
+      ->capture_default_str();
+  cmd->add_option("--compact-every", f->compact_every,
+                  "Every N-th log entry lists all committed files")
+      ->capture_default_str();
+  cmd->callback([f, exit_code] { *exit_code = finish("stream", run(*f)); });
 }
 
 }  // namespace lakestream::jobs

@@ -45,7 +45,9 @@ namespace lakestream::kafka {
 struct ConsumerOptions {
   // bootstrap.servers, plus any librdkafka property (the user's kafka.* passthrough options);
   // security.protocol, SASL and SSL settings go here. Properties set here win over the
-  // consumer's defaults below.
+  // consumer's defaults below. librdkafka's assign() needs a group.id: the default
+  // "lakestream-offset-range-reader" is never joined nor committed to, but on clusters with ACLs
+  // the principal may need DESCRIBE on it (or set group.id here to a group it may use).
   KafkaConfig config;
   // Upper bound on one fetch response from a broker (librdkafka fetch.max.bytes).
   int fetch_max_bytes = 64 << 20;

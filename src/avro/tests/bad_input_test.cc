@@ -95,7 +95,9 @@ TEST_F(AvroBadInput, InvalidUtf8InString) {
 }
 
 TEST_F(AvroBadInput, Utf8CheckCanBeDisabled) {
-  auto d = Decoder::create(schema_, DecoderOptions{.validate_utf8 = false});
+  DecoderOptions no_check;
+  no_check.validate_utf8 = false;
+  auto d = Decoder::create(schema_, no_check);
   ASSERT_TRUE(d.ok());
   RecordBatch b(d->columnar_schema());
   std::vector<uint8_t> bytes = {0x02, 0x04, 'a', 0xC0, 0x00, 0x00};

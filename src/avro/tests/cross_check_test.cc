@@ -165,7 +165,9 @@ void cross_check(const std::string& schema_path, int count, int seed) {
   uint32_t start = 0;
   for (size_t i = 0; i < ends.size(); ++i) {
     std::vector<uint8_t> got(out.data() + start, out.data() + ends[i]);
-    if (got != g.datums[i] && ++mismatches <= 3) ADD_FAILURE() << "record " << i << " differs";
+    if (got != g.datums[i] && ++mismatches <= 3) {
+      ADD_FAILURE() << "record " << i << " differs";
+    }
     start = ends[i];
   }
   EXPECT_EQ(mismatches, 0u);

@@ -221,3 +221,49 @@ TEST(AvroDecoder, EnumSymbolWithoutReaderDefaultFailsWhenRead) {
 
 }  // namespace
 }  // namespace lakestream::avro
+
+namespace lakestream::avro {
+namespace {
+
+TEST(AvroDecoder, ExtraColumnsAfterTheDecodersAreLeftToTheCaller) {
+  Schema s = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"long"}]})");
+  auto dec = Decoder::create(s);
+  ASSERT_TRUE(dec.ok());
+  auto with_meta = std::make_shared<columnar::Schema>(dec->columnar_schema()->with_appended(
+      {columnar::Field::leaf("kafka_offset", columnar::PhysicalType::kInt64)}));
+  RecordBatch batch(with_meta);
+  ASSERT_TRUE(dec->decode(datum(s, R"({"a":42})"), batch).ok());
+  batch.column(1).append_fixed<int64_t>(812);
+  batch.column(1).count_slot();
+  EXPECT_EQ(batch.num_rows(), 1u);
+  EXPECT_EQ(batch.column(0).values<int64_t>()[0], 42);
+  EXPECT_EQ(batch.column(1).values<int64_t>()[0], 812);
+}
+
+}  // namespace
+}  // namespace lakestream::avro
+
+namespace lakestream::avro {
+namespace {
+
+TEST(AvroDecoder, TopLevelRecordNamesNeedNotMatchButNestedOnesDo) {
+  Schema w = must_parse(R"({"type":"record","name":"topLevelRecord","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"x","type":"int"}]}}]})");
+  Schema r = must_parse(R"({"type":"record","name":"nyc_avro_test","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"P","fields":[{"name":"x","type":"int"}]}}]})");
+  auto d = Decoder::create(w, r);
+  ASSERT_TRUE(d.ok()) << d.status().to_string();
+  RecordBatch b(d->columnar_schema());
+  ASSERT_TRUE(d->decode(datum(w, R"({"a":5,"p":{"x":6}})"), b).ok());
+  EXPECT_EQ(b.column(1).values<int32_t>()[0], 6);
+  Schema r2 = must_parse(R"({"type":"record","name":"nyc_avro_test","fields":[
+      {"name":"a","type":"long"},{"name":"p","type":{"type":"record","name":"Q","fields":[{"name":"x","type":"int"}]}}]})");
+  auto d2 = Decoder::create(w, r2);
+  ASSERT_FALSE(d2.ok());
+  EXPECT_NE(d2.status().message().find("p: writer type record 'P' cannot be read as record 'Q'"),
+            std::string::npos)
+      << d2.status().message();
+}
+
+}  // namespace
+}  // namespace lakestream::avro

@@ -71,12 +71,21 @@ std::string http_get(const std::string& url) {
   return body;
 }
 
+SchemaRegistryOptions options(const std::string& url, std::string user = "",
+                              std::string password = "") {
+  SchemaRegistryOptions o;
+  o.url = url;
+  o.username = std::move(user);
+  o.password = std::move(password);
+  return o;
+}
+
 const std::string kSchema = R"({"type":"record","name":"T","fields":[{"name":"a","type":"long"}]})";
 
 TEST(AvroSchemaRegistry, RegisterLookupFetchAndCache) {
   FakeRegistry reg(false);
   ASSERT_GT(reg.port(), 0);
-  SchemaRegistryClient client({.url = reg.url()});
+  SchemaRegistryClient client(options(reg.url()));
   auto missing = client.lookup_schema("topic-value", kSchema);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
@@ -94,7 +103,7 @@ TEST(AvroSchemaRegistry, RegisterLookupFetchAndCache) {
   EXPECT_EQ(*looked, 100u);
 
   // A fresh client has an empty cache: fetch by id, twice, and see one request served.
-  SchemaRegistryClient reader({.url = reg.url()});
+  SchemaRegistryClient reader(options(reg.url()));
   auto s1 = reader.schema_by_id(100);
   ASSERT_TRUE(s1.ok()) << s1.status().to_string();
   EXPECT_EQ((*s1)->root().name, "T");
@@ -112,7 +121,7 @@ TEST(AvroSchemaRegistry, RegisterLookupFetchAndCache) {
 
 TEST(AvroSchemaRegistry, InvalidSchemaIsRejected) {
   FakeRegistry reg(false);
-  SchemaRegistryClient client({.url = reg.url()});
+  SchemaRegistryClient client(options(reg.url()));
   auto r = client.register_schema("s", "{not json");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -121,14 +130,14 @@ TEST(AvroSchemaRegistry, InvalidSchemaIsRejected) {
 
 TEST(AvroSchemaRegistry, BasicAuth) {
   FakeRegistry reg(true);
-  SchemaRegistryClient anon({.url = reg.url()});
+  SchemaRegistryClient anon(options(reg.url()));
   auto denied = anon.register_schema("s", kSchema);
   EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
-  SchemaRegistryClient wrong({.url = reg.url(), .username = "user", .password = "nope"});
+  SchemaRegistryClient wrong(options(reg.url(), "user", "nope"));
   auto denied2 = wrong.register_schema("s", kSchema);
   EXPECT_EQ(denied2.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(denied2.status().message().find("nope"), std::string::npos);  // no secret in errors
-  SchemaRegistryClient ok({.url = reg.url(), .username = "user", .password = "secret"});
+  SchemaRegistryClient ok(options(reg.url(), "user", "secret"));
   auto id = ok.register_schema("s", kSchema);
   ASSERT_TRUE(id.ok()) << id.status().to_string();
   auto s = ok.schema_by_id(*id);
@@ -137,11 +146,13 @@ TEST(AvroSchemaRegistry, BasicAuth) {
 
 TEST(AvroSchemaRegistry, TimeoutAndUnreachable) {
   FakeRegistry reg(false);
-  SchemaRegistryClient slow({.url = reg.url(), .request_timeout = std::chrono::milliseconds(300)});
+  SchemaRegistryOptions slow_options = options(reg.url());
+  slow_options.request_timeout = std::chrono::milliseconds(300);
+  SchemaRegistryClient slow(slow_options);
   auto r = slow.schema_by_id(999);
   EXPECT_EQ(r.status().code(), StatusCode::kTimeout) << r.status().to_string();
   // Port 1 on localhost: connection refused.
-  SchemaRegistryClient down({.url = "http://127.0.0.1:1"});
+  SchemaRegistryClient down(options("http://127.0.0.1:1"));
   auto d = down.schema_by_id(1);
   EXPECT_EQ(d.status().code(), StatusCode::kUnavailable) << d.status().to_string();
 }

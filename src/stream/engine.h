@@ -1,0 +1,89 @@
+// The micro-batch engine: plan -> fetch + decode + write (parallel tasks) -> commit -> report.
+//
+// Each batch reads per-partition offset ranges planned from the checkpoint's committed offsets
+// (planner.h), runs one task per range (split further by minPartitions) on `threads` worker
+// threads (task_writer.h), writes the batch's dead letters, and commits through the checkpoint
+// store (checkpoint_store.h): in `conditional` mode one PUT that also fences other writers. A
+// fenced batch is dropped (its files are already deleted) and the next plan starts from the
+// winner's offsets. After each batch one JSON progress line (StreamingQueryProgress-like) goes
+// to the progress callback.
+//
+// Triggers: kProcessingTime (a batch every interval, or as soon as the previous one ends if it
+// took longer), kOnce (one batch of everything available, ignoring maxOffsetsPerTrigger, as Spark
+// does), kAvailableNow (everything available at start, in batches of maxOffsetsPerTrigger).
+//
+// Stop: run() returns kCancelled-free OK when `stop` becomes true between batches (an in-flight
+// batch is finished and committed first), or the first error. Errors leave uncommitted files
+// that the next run's recovery removes.
+//
+// Thread-safety: one run() at a time; `stop` may be set from a signal handler thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkpoint/checkpoint_store.h"
+#include "storage/call_stats.h"
+#include "stream/planner.h"
+#include "stream/task_writer.h"
+
+namespace lakestream::stream {
+
+enum class Trigger { kProcessingTime, kOnce, kAvailableNow };
+
+// "1s", "500ms", "2m", "once", "available-now" (also "availableNow"). kInvalidArgument otherwise.
+Status parse_trigger(std::string_view text, Trigger* trigger, int64_t* interval_ms);
+
+struct EngineConfig {
+  std::vector<std::string> topics;
+  PlanOptions plan;
+  Trigger trigger = Trigger::kProcessingTime;
+  int64_t interval_ms = 1000;
+  int threads = 2;
+  uint64_t max_batches = 0;  // stop after this many committed batches (0: no limit)
+  TaskConfig task;           // source, decoder, output, writer_id and Parquet options
+  std::string dead_letter_dir = "_dead_letter/";
+};
+
+struct EngineTotals {
+  uint64_t batches = 0;
+  uint64_t fenced = 0;
+  uint64_t rows = 0;
+  uint64_t bad_records = 0;
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  int64_t lost_offsets = 0;
+};
+
+class StreamEngine {
+ public:
+  // `checkpoint` must be open on the checkpoint store; `data_stats` and `checkpoint_stats` are
+  // the counters reported per batch in the progress line (may be null).
+  StreamEngine(EngineConfig config, checkpoint::CheckpointStore& checkpoint,
+               const storage::CallStats* data_stats, const storage::CallStats* checkpoint_stats,
+               std::function<void(const std::string&)> progress);
+
+  Status run(const std::atomic<bool>& stop);
+  const EngineTotals& totals() const { return totals_; }
+
+ private:
+  Status run_batch(const PlannedBatch& plan, bool* committed);
+  std::vector<TopicPartition> partitions_;
+  EngineConfig config_;
+  checkpoint::CheckpointStore& checkpoint_;
+  const storage::CallStats* data_stats_;
+  const storage::CallStats* checkpoint_stats_;
+  std::function<void(const std::string&)> progress_;
+  std::shared_ptr<const columnar::Schema> schema_;
+  EngineTotals totals_;
+  std::optional<std::chrono::steady_clock::time_point> last_batch_start_;
+};
+
+}  // namespace lakestream::stream

@@ -1,0 +1,76 @@
+#include "stream/memory_source.h"
+
+#include <fmt/format.h>
+
+namespace lakestream::stream {
+
+void MemorySource::add_partition(const TopicPartition& tp) {
+  std::lock_guard lock(mu_);
+  logs_[tp];
+}
+
+void MemorySource::append(const TopicPartition& tp, std::string value,
+                          std::optional<std::string> key, int64_t timestamp_ms, bool null_value) {
+  std::lock_guard lock(mu_);
+  logs_[tp].records.push_back({std::move(value), std::move(key), timestamp_ms, null_value});
+}
+
+void MemorySource::truncate_before(const TopicPartition& tp, int64_t low) {
+  std::lock_guard lock(mu_);
+  auto& log = logs_[tp];
+  log.low = std::min<int64_t>(low, static_cast<int64_t>(log.records.size()));
+  for (int64_t i = 0; i < log.low; ++i) log.records[i] = Stored{};
+}
+
+Result<std::vector<TopicPartition>> MemorySource::partitions(
+    const std::vector<std::string>& topics) {
+  std::lock_guard lock(mu_);
+  std::vector<TopicPartition> out;
+  for (const auto& topic : topics) {
+    size_t before = out.size();
+    for (const auto& [tp, log] : logs_) {
+      if (tp.topic == topic) out.push_back(tp);
+    }
+    if (out.size() == before) return not_found(fmt::format("topic \"{}\" does not exist", topic));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<PartitionWatermarks>> MemorySource::watermarks(
+    const std::vector<TopicPartition>& partitions) {
+  std::lock_guard lock(mu_);
+  std::vector<PartitionWatermarks> out;
+  for (const auto& tp : partitions) {
+    auto it = logs_.find(tp);
+    if (it == logs_.end()) return not_found(fmt::format("partition {}", to_string(tp)));
+    out.push_back({tp, it->second.low, static_cast<int64_t>(it->second.records.size())});
+  }
+  return out;
+}
+
+Status MemorySource::fetch(const OffsetRange& range,
+                           const std::function<Status(const SourceRecord&)>& sink) {
+  const Log* log;
+  {
+    std::lock_guard lock(mu_);
+    auto it = logs_.find(range.tp);
+    if (it == logs_.end()) return not_found(fmt::format("partition {}", to_string(range.tp)));
+    log = &it->second;  // records are only appended by the test before the run
+  }
+  int64_t end = std::min<int64_t>(range.end, static_cast<int64_t>(log->records.size()));
+  for (int64_t off = std::max(range.start, log->low); off < end; ++off) {
+    const Stored& s = log->records[static_cast<size_t>(off)];
+    SourceRecord r;
+    r.offset = off;
+    r.timestamp_ms = s.timestamp_ms;
+    r.value_null = s.null_value;
+    r.value = {reinterpret_cast<const uint8_t*>(s.value.data()), s.value.size()};
+    r.key_null = !s.key.has_value();
+    if (s.key) r.key = {reinterpret_cast<const uint8_t*>(s.key->data()), s.key->size()};
+    LS_RETURN_IF_ERROR(sink(r));
+  }
+  return Status();
+}
+
+}  // namespace lakestream::stream
