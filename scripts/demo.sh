@@ -40,7 +40,7 @@ START=$(date +%s.%N)
 END=$(date +%s.%N)
 
 say "checking the output with DuckDB (an independent reader)"
-"$BIN" files "$WORK/parquet" --checkpoint "$WORK/checkpoint" > "$WORK/files.txt"
+"$BIN" files "$WORK/parquet" > "$WORK/files.txt"
 FILES=$(wc -l < "$WORK/files.txt")
 BYTES=$(sed 's#^file://##' "$WORK/files.txt" | xargs stat -c %s | awk '{s+=$1} END {print s+0}')
 DUCK="node $ROOT/tools/js/duck.mjs"

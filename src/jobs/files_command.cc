@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "checkpoint/checkpoint_store.h"
+#include "jobs/checkpoint_location.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
 
@@ -21,12 +22,13 @@ struct FilesFlags {
 };
 
 Status run(const FilesFlags& f) {
-  std::string checkpoint_uri = f.checkpoint.empty()
-                                   ? f.output + (f.output.ends_with('/') ? "" : "/") + "_checkpoint"
-                                   : f.checkpoint;
   storage::S3Options s3;
   s3.endpoint = f.s3_endpoint;
   LS_ASSIGN_OR_RETURN(auto output, storage::open_store(f.output, s3));
+  std::string checkpoint_uri = f.checkpoint;
+  if (checkpoint_uri.empty()) {
+    LS_ASSIGN_OR_RETURN(checkpoint_uri, resolve_checkpoint_uri(*output, f.output));
+  }
   LS_ASSIGN_OR_RETURN(auto meta, storage::open_store(checkpoint_uri, s3));
   LS_ASSIGN_OR_RETURN(auto state, checkpoint::read_committed_state(*meta));
   for (const auto& [key, file] : state.files) {
@@ -46,7 +48,9 @@ void add_files_command(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "files", "Print the committed data files of a stream output, one URI per line");
   cmd->add_option("output", f->output, "Output URI of `lakestream stream`")->required();
-  cmd->add_option("--checkpoint", f->checkpoint, "Checkpoint URI (default <output>/_checkpoint)");
+  cmd->add_option("--checkpoint", f->checkpoint,
+                  "Checkpoint URI (default: the one the stream job recorded in the output, else "
+                  "<output>/_checkpoint)");
   cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint URL (env AWS_ENDPOINT_URL)")
       ->envname("AWS_ENDPOINT_URL");
   cmd->add_flag("-l,--long", f->long_format,

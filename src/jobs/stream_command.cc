@@ -15,6 +15,7 @@
 #include "checkpoint/checkpoint_store.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "jobs/checkpoint_location.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
 #include "stream/crash_store.h"
@@ -116,9 +117,8 @@ Status run(const StreamFlags& f) {
     return invalid_argument("--bootstrap (or KAFKA_BOOTSTRAP_SERVER) is required");
   if (f.topics.empty()) return invalid_argument("--topic is required");
   if (f.output.empty()) return invalid_argument("--output is required");
-  std::string checkpoint_uri = f.checkpoint.empty()
-                                   ? f.output + (f.output.ends_with('/') ? "" : "/") + "_checkpoint"
-                                   : f.checkpoint;
+  std::string checkpoint_uri =
+      f.checkpoint.empty() ? default_checkpoint_uri(f.output) : f.checkpoint;
 
   // Schema: a file, or inline JSON.
   auto schema =
@@ -178,6 +178,7 @@ Status run(const StreamFlags& f) {
 
   std::atomic<bool> stop{false};
   SignalWatcher watcher(&stop);
+  LS_RETURN_IF_ERROR(record_checkpoint_location(*protocol_output, f.output, checkpoint_uri));
   auto ckpt = checkpoint::open_checkpoint(*meta, *protocol_output, co);
   log::info("stream", "writer {}: {} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
             fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);

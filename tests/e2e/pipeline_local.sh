@@ -25,7 +25,7 @@ read -r -t 30 BOOTSTRAP <&"${BROKER[0]}" || fail "broker did not print its boots
   --output "$WORK/out" --checkpoint "$WORK/ckpt" --trigger available-now --include-kafka-metadata \
   >"$WORK/progress.jsonl" 2>"$WORK/stream.log" || { cat "$WORK/stream.log" >&2; fail "stream"; }
 
-"$BIN" files "$WORK/out" --checkpoint "$WORK/ckpt" | sed 's#^file://##' > "$WORK/files.txt"
+"$BIN" files "$WORK/out" | sed 's#^file://##' > "$WORK/files.txt"
 [ -s "$WORK/files.txt" ] || fail "no committed files"
 LIST=$(sed "s#.*#'&'#" "$WORK/files.txt" | paste -sd, -)
 # DuckDB's CSV sniffer rejects the TLC quirks (blank CRLF line after the header); give it the same
