@@ -20,9 +20,13 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The mock broker keeps ~5 MiB per partition: 24+ partitions hold the whole real sample.
+# The mock broker keeps ~5 MiB per partition: 48 partitions hold the whole real sample (~54 MB of
+# Avro) with room to spare, provided records spread evenly. librdkafka's default sticky
+# partitioning sends whole batches to one partition at a time, which can pile >5 MiB on one
+# partition (seen: 50,789 rows lost to retention, and caught by this test), so the real sample is
+# produced with a per-record random partitioner.
 mkfifo "$work/control"
-"$LAKESTREAM" broker --brokers 1 --topic gen:24 --topic gz:8 --topic real:32 \
+"$LAKESTREAM" broker --brokers 1 --topic gen:24 --topic gz:24 --topic real:48 \
   <"$work/control" >"$work/broker.out" 2>"$work/broker.err" &
 broker_pid=$!
 exec 7>"$work/control"
@@ -57,6 +61,7 @@ check_topic gz "$work/gen.csv"
 # 3. The real sample (432,382 rows), if this machine has it.
 if [ -f "$REAL" ]; then
   "$LAKESTREAM" produce --bootstrap "$B" --topic real --schema "$SCHEMA" --input "$REAL" \
+    --partitioner random -X sticky.partitioning.linger.ms=0 \
     2>"$work/p3.log" || { cat "$work/p3.log"; fail "produce real"; }
   grep -q "rows read 432382, produced 432382, rejected 0, failed 0" "$work/p3.log" \
     || { cat "$work/p3.log"; fail "summary real"; }
