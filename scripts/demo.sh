@@ -5,11 +5,12 @@
 #   -> lakestream stream (Kafka -> Parquet on the local filesystem, checkpointed) until caught up
 #   -> DuckDB checks the Parquet against the CSV.
 # Sizing: the dev broker keeps only ~5 MB per partition (hard-coded in librdkafka), so the default
-# 250,000 rows (~31 MB of Avro over 10 partitions) stay well under it. Override with DEMO_ROWS.
+# 200,000 rows (~26 MB of Avro, spread record by record over 10 partitions) stay well under it.
+# Override with DEMO_ROWS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${LAKESTREAM:-$ROOT/build/release/lakestream}"
-ROWS="${DEMO_ROWS:-250000}"
+ROWS="${DEMO_ROWS:-200000}"
 PARTITIONS=10
 TOPIC=nyc-avro-topic
 WORK="${DEMO_DIR:-$ROOT/out/demo}"
@@ -30,7 +31,7 @@ say "generating $ROWS NYC taxi trips (seeded) into $WORK/taxi.csv"
 
 say "producing CSV -> Avro -> Kafka"
 "$BIN" produce --bootstrap "$BOOTSTRAP" --topic "$TOPIC" --schema "$ROOT/schemas/nyc_taxi.avsc" \
-  --input "$WORK/taxi.csv"
+  --input "$WORK/taxi.csv" --partitioner random -X sticky.partitioning.linger.ms=0
 
 say "streaming Kafka -> Parquet until caught up (trigger available-now)"
 START=$(date +%s.%N)

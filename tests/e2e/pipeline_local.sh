@@ -20,7 +20,7 @@ read -r -t 30 BOOTSTRAP <&"${BROKER[0]}" || fail "broker did not print its boots
 
 "$BIN" generate --rows "$ROWS" --seed 7 --output "$WORK/taxi.csv"
 "$BIN" produce --bootstrap "$BOOTSTRAP" --topic "$TOPIC" --schema "$SRC/schemas/nyc_taxi.avsc" \
-  --input "$WORK/taxi.csv" 2>"$WORK/produce.log" || { cat "$WORK/produce.log" >&2; fail "produce"; }
+  --input "$WORK/taxi.csv" --partitioner random -X sticky.partitioning.linger.ms=0 2>"$WORK/produce.log" || { cat "$WORK/produce.log" >&2; fail "produce"; }
 "$BIN" stream --bootstrap "$BOOTSTRAP" --topic "$TOPIC" --schema "$SRC/schemas/nyc_taxi.avsc" \
   --output "$WORK/out" --checkpoint "$WORK/ckpt" --trigger available-now --include-kafka-metadata \
   >"$WORK/progress.jsonl" 2>"$WORK/stream.log" || { cat "$WORK/stream.log" >&2; fail "stream"; }
