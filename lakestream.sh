@@ -19,7 +19,8 @@ install() {
 build_preset() {
   local preset="$1" target="${2:-all}"
   local extra=()
-  if [ "${CI:-}" = "true" ]; then extra+=(-DLAKESTREAM_WERROR=ON); fi
+  # gcc's warnings are the contract; the clang-built fuzz preset is not held to them.
+  if [ "${CI:-}" = "true" ] && [ "$preset" != fuzz ]; then extra+=(-DLAKESTREAM_WERROR=ON); fi
   log "building preset '$preset' (target $target)"
   cmake --preset "$preset" "${extra[@]}" >/dev/null
   cmake --build --preset "$preset" -j "$JOBS" --target "$target"
