@@ -18,6 +18,7 @@
 #include "jobs/checkpoint_location.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
+#include "jobs/stream_metrics.h"
 #include "stream/crash_store.h"
 #include "stream/engine.h"
 #include "stream/kafka_source.h"
@@ -28,6 +29,7 @@ namespace {
 struct StreamFlags {
   std::string bootstrap;
   std::vector<std::string> topics;
+  int http_port = -1;
   std::string schema;
   std::string wire_format = "raw";
   std::string output;
@@ -184,8 +186,17 @@ Status run(const StreamFlags& f) {
             fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);
   LS_RETURN_IF_ERROR(ckpt->recover(std::nullopt).status());
 
+  StreamMetrics metrics;
+  if (f.http_port >= 0) {
+    LS_ASSIGN_OR_RETURN(int port, metrics.serve(f.http_port));
+    log::info("stream", "serving /metrics, /healthz and /readyz on port {}", port);
+  }
+  metrics.set_ready(true);
   stream::StreamEngine engine(c, *ckpt, &output->stats(), &meta->stats(),
-                              [](const std::string& line) { std::cout << line << std::endl; });
+                              [&metrics](const std::string& line) {
+                                std::cout << line << std::endl;
+                                metrics.observe_progress(line);
+                              });
   Status result = engine.run(stop);
 
   auto data = output->stats().snapshot();
@@ -239,6 +250,10 @@ void add_stream_command(CLI::App& app, int* exit_code) {
       ->envname("OUTPUT_PATH");
   cmd->add_option("--checkpoint", f->checkpoint, "Checkpoint URI (default <output>/_checkpoint)")
       ->envname("CHECKPOINT_PATH");
+  cmd->add_option("--http-port", f->http_port,
+                  "Serve Prometheus /metrics, /healthz and /readyz on this port (0: any free "
+                  "port, logged; -1: off)")
+      ->capture_default_str();
   cmd->add_option("--checkpoint-mode", f->checkpoint_mode,
                   "conditional (one conditional PUT per batch), direct (MinIO's S3 manager) or "
                   "rename (Spark's default over S3A)")
