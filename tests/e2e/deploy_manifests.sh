@@ -14,7 +14,9 @@ if ! command -v kubectl >/dev/null 2>&1; then
   exit 0
 fi
 out="$(kubectl kustomize "$SRC/deploy/k8s")"
-/usr/bin/python3 - "$out" <<'PY'
+flags="$(mktemp)"
+trap 'rm -f "$flags"' EXIT
+/usr/bin/python3 - "$out" "$flags" <<'PY'
 import sys, yaml
 docs = [d for d in yaml.safe_load_all(sys.argv[1]) if d]
 kinds = {d["kind"]: d for d in docs}
@@ -30,8 +32,20 @@ assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
 assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
 assert "requests" in c["resources"] and "limits" in c["resources"]
 assert any(e.get("secretRef", {}).get("name") == "lakestream-s3" for e in c["envFrom"])
-assert c["args"][0] == "stream" and any(a.startswith("--group=") for a in c["args"])
+assert c["args"][0] == "stream"
 job = kinds["Job"]["spec"]["template"]["spec"]["containers"][0]
 assert job["args"][0] == "produce"
-print(f"deploy_manifests: OK ({len(docs)} objects)")
+# Every flag a manifest passes must be one the binary accepts.
+with open(sys.argv[2], "w") as f:
+    for cont in (c, job):
+        for a in cont["args"][1:]:
+            f.write(cont["args"][0] + " " + a.split("=")[0] + "\n")
+print(f"deploy_manifests: manifests OK ({len(docs)} objects)")
 PY
+
+if [ -n "${LAKESTREAM:-}" ] && [ -x "$LAKESTREAM" ]; then
+  while read -r cmd flag; do
+    "$LAKESTREAM" "$cmd" --help | grep -q -- "$flag" || fail "manifest passes $cmd $flag, which lakestream $cmd does not accept"
+  done < "$flags"
+  echo "deploy_manifests: every manifest flag is accepted by the binary"
+fi
