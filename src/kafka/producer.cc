@@ -54,9 +54,11 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& option
   }
   // The effective settings (later entries win), in first-mention order.
   std::vector<std::pair<std::string, std::string>> effective;
-  for (const auto& [name, value] : props) {
+  for (const auto& prop : props) {
+    const auto& [name, value] = prop;
+    // Compare through `prop`: clang 14 cannot capture structured bindings in a lambda.
     auto it = std::find_if(effective.begin(), effective.end(),
-                           [&](const auto& e) { return e.first == name; });
+                           [&prop](const auto& e) { return e.first == prop.first; });
     if (it == effective.end()) {
       effective.emplace_back(name, value);
     } else {
