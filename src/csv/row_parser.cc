@@ -391,14 +391,14 @@ bool RowParser::convert(const Column& c, const FieldText& f, Typed* out,
     case Kind::kString:
       return true;
     case Kind::kBool: {
-      bool b;
+      bool b = false;  // parse_bool leaves it unset on failure; reading that is UB for a bool
       ok = parse_bool(s, &b);
       out->i64 = b;
       type = "boolean";
       break;
     }
     case Kind::kInt32: {
-      int32_t v;
+      int32_t v = 0;
       ok = parse_int32(s, &v);
       out->i64 = v;
       type = "int";
