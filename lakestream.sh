@@ -44,11 +44,15 @@ cmd_test() {
   build_preset release lakestream
   build_preset fuzz fuzzers
   local rgw_port="${LAKESTREAM_RGW_PORT:-7480}"
-  local rgw_dir
-  rgw_dir="$(mktemp -d /tmp/lakestream-rgw-test.XXXXXX)"
+  # rgw.sh creates the directory itself (and refuses an existing one).
+  local rgw_dir="/tmp/lakestream-rgw-test-$$"
   log "starting the S3 test server (Ceph RGW) on 127.0.0.1:$rgw_port"
   trap 'bash scripts/rgw.sh stop --port '"$rgw_port"' --dir '"$rgw_dir"' >/dev/null 2>&1 || true' EXIT
-  eval "$(bash scripts/rgw.sh start --port "$rgw_port" --dir "$rgw_dir")"
+  local exports
+  exports="$(bash scripts/rgw.sh start --port "$rgw_port" --dir "$rgw_dir")" \
+    || { log "FAILED: the S3 test server did not start"; exit 1; }
+  eval "$exports"
+  [ -n "${LAKESTREAM_TEST_S3:-}" ] || { log "FAILED: rgw.sh printed no exports"; exit 1; }
   local failed=0
   log "unit tests (ASan + UBSan build)"
   ctest --test-dir build/sanitize -L unit --output-on-failure -j "$JOBS" --timeout 600 || failed=1

@@ -43,6 +43,7 @@ check_topic() {  # topic csv expected_rows
 # 1. Generated file, plain CSV, with the summary checked.
 "$LAKESTREAM" generate --rows 150000 --seed 11 --output "$work/gen.csv" 2>/dev/null
 "$LAKESTREAM" produce --bootstrap "$B" --topic gen --schema "$SCHEMA" --input "$work/gen.csv" \
+  --partitioner random -X sticky.partitioning.linger.ms=0 \
   --block-size-kib 512 2>"$work/p1.log" || { cat "$work/p1.log"; fail "produce gen"; }
 grep -q "rows read 150000, produced 150000, rejected 0, failed 0" "$work/p1.log" \
   || { cat "$work/p1.log"; fail "summary"; }
@@ -53,7 +54,7 @@ check_topic gen "$work/gen.csv"
 head -n 50002 "$work/gen.csv" | gzip -c >"$work/part_a.csv.gz"
 { head -n 2 "$work/gen.csv"; tail -n +50003 "$work/gen.csv"; } | zstd -q -c >"$work/part_b.csv.zst"
 KAFKA_BOOTSTRAM_SERVER="$B" INPUT_PATH="$work/part_" \
-  "$LAKESTREAM" produce --topic gz --schema "$SCHEMA" --compression zstd 2>"$work/p2.log" \
+  "$LAKESTREAM" produce --topic gz --schema "$SCHEMA" --compression zstd --partitioner random -X sticky.partitioning.linger.ms=0 2>"$work/p2.log" \
   || { cat "$work/p2.log"; fail "produce compressed"; }
 grep -q "files 2, rows read 150000, produced 150000" "$work/p2.log" || { cat "$work/p2.log"; fail "summary 2"; }
 check_topic gz "$work/gen.csv"
