@@ -38,8 +38,10 @@ Status LocalFileSink::write(std::span<const uint8_t> bytes) {
     return Status();
   }
   LS_RETURN_IF_ERROR(drain());
-  const uint8_t* p = bytes.data();
-  size_t n = bytes.size();
+  return write_all(bytes.data(), bytes.size());
+}
+
+Status LocalFileSink::write_all(const uint8_t* p, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd_, p, n);
     if (w < 0) {
@@ -53,17 +55,7 @@ Status LocalFileSink::write(std::span<const uint8_t> bytes) {
 }
 
 Status LocalFileSink::drain() {
-  const uint8_t* p = pending_.data();
-  size_t n = pending_.size();
-  while (n > 0) {
-    ssize_t w = ::write(fd_, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("write " + tmp_, errno);
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
+  LS_RETURN_IF_ERROR(write_all(pending_.data(), pending_.size()));
   pending_.clear();
   return Status();
 }

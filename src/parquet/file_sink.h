@@ -26,6 +26,8 @@ class LocalFileSink final : public ByteSink {
   LocalFileSink(std::string path, std::string tmp, int fd)
       : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd) {}
   Status drain();
+  // write(2) until all n bytes are out, retrying EINTR and short writes.
+  Status write_all(const uint8_t* p, size_t n);
   std::string path_, tmp_;
   int fd_ = -1;
   uint64_t position_ = 0;
