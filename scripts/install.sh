@@ -13,7 +13,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 BUILD_PKGS=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates ccache
   clang libclang-rt-14-dev clang-format            # libFuzzer + sanitizer runtimes, formatting
   librdkafka-dev libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
   libssl-dev libcurl4-openssl-dev libpugixml-dev nlohmann-json3-dev libfast-float-dev
