@@ -1,14 +1,19 @@
 // `lakestream produce`: CSV files -> Avro -> Kafka (see produce_job.h for the pipeline).
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <memory>
+#include <thread>
 
 #include "common/env.h"
 #include "common/log.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
 #include "jobs/produce_job.h"
+#include "jobs/produce_metrics.h"
 
 namespace lakestream::jobs {
 namespace {
@@ -24,9 +29,54 @@ struct ProduceFlags {
   std::vector<std::string> kafka;  // NAME=VALUE or kafka.NAME=VALUE
   double progress_seconds = 5;
   size_t block_kib = 4096;
+  int http_port = -1;
+  double shutdown_seconds = 10;
 };
 
-Status run(ProduceFlags& f) {
+// Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
+// them on one owned thread: the first sets `stop` (the job stops reading and waits a bounded
+// time for what it handed to Kafka) and is remembered for the exit status.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    // A shell starts background jobs with SIGINT ignored, and an ignored signal is discarded
+    // even while blocked: restore the default so sigtimedwait sees it (it stays blocked).
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::jthread([this](std::stop_token st) {
+      timespec ts{0, 100 * 1000 * 1000};
+      while (!st.stop_requested()) {
+        int sig = sigtimedwait(&set_, nullptr, &ts);
+        if ((sig == SIGINT || sig == SIGTERM) && !stop_.exchange(true)) {
+          signal_.store(sig);
+          log::info("produce", "{}: no more input; waiting for the records handed to Kafka",
+                    sig == SIGINT ? "SIGINT" : "SIGTERM");
+        }
+      }
+    });
+  }
+  ~StopSignals() {
+    thread_.request_stop();
+    thread_.join();
+    pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+  }
+  const std::atomic<bool>* stop() const { return &stop_; }
+  int signal() const { return signal_.load(); }
+
+ private:
+  sigset_t set_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> signal_{0};
+  std::jthread thread_;
+};
+
+Status run(ProduceFlags& f, int* signal) {
+  // First, so that every thread started below (HTTP, librdkafka, workers) inherits the mask.
+  StopSignals signals;
   ProduceOptions& o = f.job;
   if (o.bootstrap.empty()) {
     // The seed's deployment spells it both ways.
@@ -65,8 +115,18 @@ Status run(ProduceFlags& f) {
   }
   o.progress_interval = std::chrono::milliseconds(static_cast<int64_t>(f.progress_seconds * 1000));
   o.block_bytes = f.block_kib * 1024;
+  o.shutdown_timeout = std::chrono::milliseconds(static_cast<int64_t>(f.shutdown_seconds * 1000));
+  std::unique_ptr<ProduceMetrics> metrics;
+  if (f.http_port >= 0) {
+    metrics = std::make_unique<ProduceMetrics>();
+    LS_ASSIGN_OR_RETURN(int port, metrics->serve(f.http_port));
+    log::info("produce", "serving /metrics, /healthz and /readyz on port {}", port);
+    o.on_progress = [m = metrics.get()](const ProduceSummary& s) { m->observe(s); };
+  }
+  o.stop = signals.stop();
   ProduceSummary summary;
   Status st = run_produce(o, &summary);
+  *signal = signals.signal();
   log::info("produce", "{}", summary.to_string());
   if (!st.ok() && summary.failed > 0 && st.code() != StatusCode::kDataLoss) {
     log::error("produce", "{} records failed delivery (first: {})", summary.failed,
@@ -146,7 +206,20 @@ void add_produce_command(CLI::App& app, int* exit_code) {
                   "S3 endpoint URL for s3:// inputs (env AWS_ENDPOINT_URL; keys from "
                   "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
       ->envname("AWS_ENDPOINT_URL");
-  cmd->callback([f, exit_code] { *exit_code = finish("produce", run(*f)); });
+  cmd->add_option("--http-port", f->http_port,
+                  "Serve Prometheus /metrics (rows read/produced/rejected/failed, bytes, in "
+                  "flight, rows/s), /healthz and /readyz on this port (0: any free port)");
+  cmd->add_option("--shutdown-timeout", f->shutdown_seconds,
+                  "On SIGINT/SIGTERM: seconds to wait for records already handed to Kafka before "
+                  "giving them up (exit 130 / 143; only acknowledged records count as produced)")
+      ->capture_default_str();
+  cmd->callback([f, exit_code] {
+    int signal = 0;
+    Status st = run(*f, &signal);
+    *exit_code = finish("produce", st);
+    // 130 for SIGINT, 143 for SIGTERM; a run that had already finished keeps its status.
+    if (signal != 0 && !st.ok()) *exit_code = 128 + signal;
+  });
 }
 
 }  // namespace lakestream::jobs

@@ -7,11 +7,13 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <thread>
 
 #include "avro/encoder.h"
@@ -122,16 +124,34 @@ void extract_keys(const columnar::ColumnBuffer& col, size_t rows, Buffer* keys,
   }
 }
 
+// Keyless messages without a chosen partitioner: runs of about one batch (batch.size bytes or
+// batch.num.messages) go to one partition, then the next, round robin. This is librdkafka's sticky
+// partitioning decided per run instead of per message, so each run takes the client's cheap
+// single-partition path; it also spreads records evenly, where the sticky partitioner's random
+// choice can pile batches on one partition.
+struct BatchPartitioning {
+  int32_t partitions = 0;  // 0: every message goes through librdkafka's partitioner
+  size_t run_bytes = 0;
+  size_t run_messages = 0;
+};
+
 class Pipeline {
  public:
   Pipeline(const ProduceOptions& o, std::vector<InputFile> files, const avro::Encoder& encoder,
-           csv::RowParser base, uint32_t schema_id, int key_column)
+           csv::RowParser base, uint32_t schema_id, int key_column, BatchPartitioning spread)
       : o_(o),
         files_(std::move(files)),
         encoder_(encoder),
         base_(std::move(base)),
         schema_id_(schema_id),
-        key_column_(key_column) {
+        key_column_(key_column),
+        spread_(spread) {
+    // Start where another producer started at the same moment probably did not.
+    if (spread_.partitions > 0) {
+      spread_partition_ =
+          static_cast<int32_t>(static_cast<uint64_t>(Clock::now().time_since_epoch().count()) %
+                               static_cast<uint64_t>(spread_.partitions));
+    }
     workers_n_ = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     limit_ = o.max_blocks_in_flight ? o.max_blocks_in_flight : 2 * workers_n_ + 2;
     for (const auto& f : files_) total_raw_bytes_ += f.size;
@@ -148,6 +168,7 @@ class Pipeline {
   void encode(Block& b, csv::RowParser& parser, columnar::RecordBatch& batch, Encoded* out);
   void fail(Status st);
   void progress(const ProduceSummary& s, bool final_line);
+  Status send(kafka::Producer* producer, std::span<kafka::OutMessage> msgs);
 
   const ProduceOptions& o_;
   std::vector<InputFile> files_;
@@ -155,6 +176,10 @@ class Pipeline {
   csv::RowParser base_;
   uint32_t schema_id_;
   int key_column_;
+  BatchPartitioning spread_;
+  int32_t spread_partition_ = 0;  // partition the current run of messages goes to
+  size_t spread_bytes_ = 0;       // value bytes of that run so far
+  size_t spread_msgs_ = 0;
   unsigned workers_n_ = 1;
   unsigned limit_ = 4;
   uint64_t total_raw_bytes_ = 0;
@@ -420,6 +445,29 @@ void Pipeline::progress(const ProduceSummary& s, bool final_line) {
   }
 }
 
+Status Pipeline::send(kafka::Producer* producer, std::span<kafka::OutMessage> msgs) {
+  if (spread_.partitions <= 0) return producer->send_batch(msgs, o_.stop);
+  size_t i = 0;
+  while (i < msgs.size()) {
+    size_t j = i;
+    while (j < msgs.size() && spread_bytes_ < spread_.run_bytes &&
+           spread_msgs_ < spread_.run_messages) {
+      spread_bytes_ += msgs[j].value.size();
+      ++spread_msgs_;
+      msgs[j].partition = spread_partition_;
+      ++j;
+    }
+    LS_RETURN_IF_ERROR(producer->send_batch(msgs.subspan(i, j - i), o_.stop));
+    if (spread_bytes_ >= spread_.run_bytes || spread_msgs_ >= spread_.run_messages) {
+      spread_partition_ = (spread_partition_ + 1) % spread_.partitions;
+      spread_bytes_ = 0;
+      spread_msgs_ = 0;
+    }
+    i = j;
+  }
+  return Status();
+}
+
 Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer,
                      std::FILE* reject_file, ProduceSummary* summary) {
   summary->files = files_.size();
@@ -433,7 +481,25 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
   std::vector<kafka::OutMessage> msgs;
   uint64_t seq = 0;
   Status result;
+  auto stop_requested = [this] {
+    return o_.stop != nullptr && o_.stop->load(std::memory_order_relaxed);
+  };
+  auto report = [&] {
+    if (!o_.on_progress) return;
+    kafka::ProducerStats ps = producer->stats();
+    summary->rows_sent = ps.enqueued;
+    summary->delivered = ps.delivered;
+    summary->failed = ps.failed;
+    summary->in_flight = ps.enqueued - ps.delivered - ps.failed;
+    summary->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    o_.on_progress(*summary);
+  };
   for (;;) {
+    if (stop_requested()) {
+      summary->interrupted = true;
+      fail(cancelled("stopped on request: no more input read or sent"));
+      break;
+    }
     Encoded e;
     {
       std::unique_lock lock(mu_);
@@ -445,6 +511,7 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
         if (reader_done_ && seq == next_seq_) break;
         lock.unlock();
         producer->poll();  // keep delivery reports flowing while waiting
+        report();
         continue;
       }
       e = std::move(it->second);
@@ -490,12 +557,12 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
       }
       msgs.push_back(m);
     }
-    Status st = producer->send_batch(msgs);
+    Status st = send(producer, msgs);
     if (!st.ok()) {
+      if (st.code() == StatusCode::kCancelled) summary->interrupted = true;
       fail(std::move(st));
       break;
     }
-    summary->rows_sent += msgs.size();
     summary->avro_bytes += e.values.size();
     give_buffer(std::move(e.values));
     {
@@ -503,6 +570,7 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
       --in_flight_;
       cv_.notify_all();
     }
+    report();
     if (Clock::now() - last_progress_ >= interval) {
       last_progress_ = Clock::now();
       progress(*summary, false);
@@ -518,18 +586,31 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
   workers.clear();
   if (tty_) progress(*summary, true);
 
-  // Every sent record gets its delivery report, also after a failure (what was sent counts).
-  Status flushed = producer->flush(o_.flush_timeout);
+  // Every sent record gets its delivery report, also after a failure (what was sent counts). On a
+  // stop request the wait is bounded and what is left is given up (never counted as produced).
+  Status flushed = summary->interrupted
+                       ? producer->drain(o_.shutdown_timeout, std::chrono::seconds(5))
+                       : producer->flush(o_.flush_timeout);
   if (reject_producer) {
-    Status rf = reject_producer->flush(o_.flush_timeout);
+    Status rf = summary->interrupted
+                    ? reject_producer->drain(o_.shutdown_timeout, std::chrono::seconds(5))
+                    : reject_producer->flush(o_.flush_timeout);
     if (flushed.ok()) flushed = rf;
   }
   kafka::ProducerStats ps = producer->stats();
   summary->delivered = ps.delivered;
   summary->failed = ps.failed;
+  summary->in_doubt = ps.in_doubt;
+  summary->rows_sent = ps.enqueued;
+  summary->in_flight = ps.enqueued - ps.delivered - ps.failed;
   summary->first_delivery_error = ps.first_error;
   summary->seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-  if (!result.ok()) return result;
+  if (o_.on_progress) o_.on_progress(*summary);
+  if (!result.ok()) {
+    if (summary->interrupted && !flushed.ok())
+      result = cancelled(fmt::format("{}; {}", result.message(), flushed.message()));
+    return result;
+  }
   LS_RETURN_IF_ERROR(flushed);
   if (ps.failed > 0) {
     return data_loss(fmt::format("{} of {} records failed delivery to topic {} (first: {})",
@@ -543,10 +624,16 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
 std::string ProduceSummary::to_string() const {
   return fmt::format(
       "files {}, rows read {}, produced {}, rejected {}, failed {}, {} CSV in, {} Avro out, "
-      "{:.2f} s, {:.0f} rows/s{}",
+      "{:.2f} s, {:.0f} rows/s{}{}",
       files, rows_read, delivered, rows_rejected, failed, human_bytes(double(input_bytes)),
       human_bytes(double(avro_bytes)), seconds, seconds > 0 ? rows_read / seconds : 0.0,
-      rows_rejected ? " (" + csv.reject_summary() + ")" : "");
+      rows_rejected ? " (" + csv.reject_summary() + ")" : "",
+      interrupted
+          ? fmt::format(
+                "; interrupted: {} rows read and not sent{}",
+                rows_read - rows_rejected - std::min(rows_read - rows_rejected, rows_sent),
+                in_doubt ? fmt::format(", {} failed in doubt (maybe written)", in_doubt) : "")
+          : "");
 }
 
 Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
@@ -619,7 +706,26 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
     if (!reject_file) return errno_error(o.reject_file, errno);
   }
 
-  Pipeline pipeline(o, std::move(files), encoder, std::move(base), schema_id, key_column);
+  BatchPartitioning spread;
+  bool chosen_partitioner = !o.partitioner.empty() || key_column >= 0;
+  size_t batch_messages = 10000;  // librdkafka's batch.num.messages default
+  size_t batch_bytes = static_cast<size_t>(o.batch_bytes);
+  for (const auto& [name, value] : o.kafka_properties) {
+    if (name == "partitioner") chosen_partitioner = true;
+    if (name == "batch.num.messages") batch_messages = std::strtoull(value.c_str(), nullptr, 10);
+    if (name == "batch.size") batch_bytes = std::strtoull(value.c_str(), nullptr, 10);
+  }
+  if (!chosen_partitioner) {
+    LS_ASSIGN_OR_RETURN(spread.partitions, producer->partition_count(std::chrono::seconds(30)));
+    // A little under batch.size so a run fits one batch with its record framing.
+    spread.run_bytes = std::max<size_t>(1, batch_bytes * 4 / 5);
+    spread.run_messages = std::max<size_t>(1, batch_messages);
+    log::info("produce",
+              "keyless records: runs of {} bytes / {} messages per partition, round robin over {} "
+              "partitions",
+              spread.run_bytes, spread.run_messages, spread.partitions);
+  }
+  Pipeline pipeline(o, std::move(files), encoder, std::move(base), schema_id, key_column, spread);
   Status st = pipeline.run(producer.get(), reject_producer.get(), reject_file.get(), summary);
   if (reject_file && std::fflush(reject_file.get()) != 0 && st.ok()) {
     st = errno_error(o.reject_file, errno);

@@ -9,8 +9,10 @@
 // (block_bytes x ~3) x that number plus librdkafka's queue, whatever the input size.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +24,8 @@
 #include "storage/object_store.h"
 
 namespace lakestream::jobs {
+
+struct ProduceSummary;
 
 struct ProduceOptions {
   std::string bootstrap;
@@ -53,6 +57,13 @@ struct ProduceOptions {
   // Progress: a live line when stderr is a terminal, else a log line every interval.
   std::chrono::milliseconds progress_interval{5000};
   std::chrono::milliseconds flush_timeout{300000};
+  // Stop request (SIGINT/SIGTERM, set by the command): no more input is read or sent; what was
+  // handed to Kafka gets up to `shutdown_timeout` to be acknowledged, then is given up.
+  const std::atomic<bool>* stop = nullptr;
+  std::chrono::milliseconds shutdown_timeout{10000};
+  // Called on the sending thread after each block and about every 100 ms while waiting, with the
+  // counts so far (delivered/failed/in_flight live from the client); for --http-port metrics.
+  std::function<void(const ProduceSummary&)> on_progress;
 };
 
 struct ProduceSummary {
@@ -61,7 +72,10 @@ struct ProduceSummary {
   uint64_t rows_rejected = 0;  // bad rows (by reason in csv)
   uint64_t rows_sent = 0;      // handed to Kafka
   uint64_t delivered = 0;      // acknowledged by the broker
-  uint64_t failed = 0;         // delivery failed
+  uint64_t failed = 0;         // delivery failed (or given up at shutdown)
+  uint64_t in_doubt = 0;       // of `failed`: given up in flight, the broker may have them
+  uint64_t in_flight = 0;      // sent, not yet acknowledged or failed (live; 0 at the end)
+  bool interrupted = false;    // stopped by ProduceOptions::stop
   uint64_t input_bytes = 0;    // decompressed CSV bytes
   uint64_t avro_bytes = 0;     // message value bytes sent
   double seconds = 0;
@@ -72,10 +86,12 @@ struct ProduceSummary {
   std::string to_string() const;
 };
 
-// Runs the job to completion. Errors: InvalidArgument (options, schema, header), NotFound
-// (inputs), InvalidData (FAILFAST bad row, naming file, line and column), IoError, Unavailable /
-// Internal from Kafka, and DataLoss when some records failed delivery (the message says how
-// many). `summary` is filled in every case with what happened up to the end or the failure.
+// Runs the job to completion, or until `options.stop` is set (then Cancelled, after waiting for
+// the records already handed to Kafka as described there). Errors: InvalidArgument (options,
+// schema, header), NotFound (inputs), InvalidData (FAILFAST bad row, naming file, line and column),
+// IoError, Unavailable / Internal from Kafka, and DataLoss when some records failed delivery (the
+// message says how many). `summary` is filled in every case with what happened up to the end or the
+// failure.
 Status run_produce(const ProduceOptions& options, ProduceSummary* summary);
 
 }  // namespace lakestream::jobs

@@ -52,7 +52,9 @@ struct ProducerStats {
   uint64_t delivered = 0;
   uint64_t failed = 0;
   uint64_t delivered_bytes = 0;  // value bytes acknowledged by the broker
-  std::string first_error;       // the first delivery error, empty if none
+  // Of `failed`: messages given up while in flight by drain(); the broker may have written them.
+  uint64_t in_doubt = 0;
+  std::string first_error;  // the first delivery error, empty if none
 };
 
 class Producer {
@@ -65,15 +67,24 @@ class Producer {
   Producer& operator=(const Producer&) = delete;
 
   // Enqueues every message, waiting (serving delivery reports) while the local queue is full.
-  // Errors: Unavailable/Internal with librdkafka's reason for a fatal producer error (the
+  // A batch whose messages all name one partition takes librdkafka's cheaper single-partition
+  // path. Errors: Unavailable/Internal with librdkafka's reason for a fatal producer error (the
   // remaining messages are not sent), InvalidArgument for an unknown partition or a message over
-  // message.max.bytes.
-  Status send_batch(std::span<const OutMessage> messages);
+  // message.max.bytes, Cancelled when `cancel` becomes true while waiting for room (the messages
+  // enqueued so far stay enqueued: stats().enqueued counts them).
+  Status send_batch(std::span<const OutMessage> messages,
+                    const std::atomic<bool>* cancel = nullptr);
   // Serves delivery reports without blocking.
   void poll();
   // Waits until every enqueued message is delivered or failed, or `timeout` passes (Timeout,
   // saying how many are still in flight).
   Status flush(std::chrono::milliseconds timeout);
+  // For shutdown: waits up to `timeout` like flush(), then gives up on what is left. Messages
+  // still in the local queue are purged (failed: never sent), then those in flight get up to
+  // `inflight_grace` to be acknowledged before they are purged too (failed and counted in
+  // stats().in_doubt: the broker may have written them). Every message has its delivery report
+  // served when this returns. Timeout names what was given up.
+  Status drain(std::chrono::milliseconds timeout, std::chrono::milliseconds inflight_grace);
   // Number of partitions of the topic (from metadata). Errors: NotFound, Timeout.
   Result<int32_t> partition_count(std::chrono::milliseconds timeout);
 
@@ -100,6 +111,7 @@ class Producer {
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> failed_{0};
   std::atomic<uint64_t> delivered_bytes_{0};
+  std::atomic<uint64_t> in_doubt_{0};
   mutable std::mutex error_mu_;
   std::string first_error_;
   std::vector<uint8_t> scratch_;  // rd_kafka_message_t array storage, reused across batches
