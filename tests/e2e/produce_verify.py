@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Checks that a topic dump holds every row of a CSV exactly once, field by field.
 
-usage: produce_verify.py SCHEMA.avsc CSV DUMP [--skip-lines N]
+usage: produce_verify.py SCHEMA.avsc CSV DUMP [--registry URL --subject SUBJECT]
 DUMP is `kcat -C -f '%R%s'` output: each message value prefixed by its 4-byte big-endian length.
+With --registry, every value must carry the Confluent framing (magic byte 0, then the 4-byte
+big-endian schema id the registry holds as the latest version of SUBJECT); the bodies are then
+decoded with the schema fetched from the registry by that id (GET /schemas/ids/ID), and the
+registered schema must equal SCHEMA.avsc.
 Values are decoded with python3-avro (an independent reader); CSV rows are read with Python's csv
 module and converted per the schema's types. The comparison is a multiset equality, so a missing,
 extra (duplicated) or altered record fails it.
@@ -13,6 +17,7 @@ import io
 import json
 import struct
 import sys
+import urllib.request
 
 import avro.io
 import avro.schema
@@ -20,8 +25,20 @@ import avro.schema
 
 def main():
     schema_path, csv_path, dump_path = sys.argv[1:4]
+    opts = dict(zip(sys.argv[4::2], sys.argv[5::2]))
     with open(schema_path) as f:
         schema_json = json.load(f)
+    schema_id = None
+    if "--registry" in opts:
+        url, subject = opts["--registry"], opts["--subject"]
+        with urllib.request.urlopen(f"{url}/subjects/{subject}/versions/latest") as r:
+            schema_id = json.load(r)["id"]
+        with urllib.request.urlopen(f"{url}/schemas/ids/{schema_id}") as r:
+            registered = json.loads(json.load(r)["schema"])
+        if registered != schema_json:
+            sys.exit("the registered schema (id %d) differs from %s" % (schema_id, schema_path))
+        schema_json = registered
+        print("subject %s: schema id %d" % (subject, schema_id))
     schema = avro.schema.parse(json.dumps(schema_json))
     fields = [(f["name"], f["type"]) for f in schema_json["fields"]]
     reader = avro.io.DatumReader(schema)
@@ -36,6 +53,12 @@ def main():
         pos += 4
         body = data[pos:pos + n]
         pos += n
+        if schema_id is not None:
+            magic, sid = struct.unpack(">bI", body[:5])
+            if magic != 0 or sid != schema_id:
+                sys.exit("message %d: Confluent header (%d, %d), want (0, %d)" %
+                         (n_msgs, magic, sid, schema_id))
+            body = body[5:]
         dec = avro.io.BinaryDecoder(io.BytesIO(body))
         rec = reader.read(dec)
         if dec.reader.read(1):
