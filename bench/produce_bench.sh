@@ -34,8 +34,8 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # kcat gets the producer settings lakestream uses by default.
 SETTINGS=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=20
-          -X batch.size=1048576 -X queue.buffering.max.kbytes=262144
-          -X queue.buffering.max.messages=1000000)
+          -X batch.size=1048576 -X queue.buffering.max.kbytes=65536
+          -X queue.buffering.max.messages=200000)
 DELIM='@@LKDELIM-7f3a9c21-d0e4@@'
 now() { date +%s.%N; }
 

@@ -2,7 +2,7 @@
 //
 // Defaults are the safe ones: idempotent (enable.idempotence=true, so acks=all and no
 // duplicates or reordering on retries), lz4 compression, linger 20 ms, 1 MiB batches, a bounded
-// local queue (256 MiB). Any librdkafka property given in ProducerOptions::properties overrides
+// local queue (at most 200,000 messages and 64 MiB of payload). Any librdkafka property given in ProducerOptions::properties overrides
 // these (the `kafka.*` passthrough of the produce job: SASL/SSL, acks, partitioner, ...).
 //
 // send_batch() hands librdkafka many messages at once (rd_kafka_produce_batch) and, when its

@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <atomic>
 #include <map>
 #include <set>
 #include <string>
@@ -135,6 +136,63 @@ TEST(Producer, ExplicitPartitions) {
   EXPECT_EQ(got[2].size(), 10u);
   EXPECT_EQ(got[1].size(), 20u);
   EXPECT_EQ(got.count(0), 0u);
+}
+
+TEST(Producer, OnePartitionBatchLandsThereInOrder) {
+  MockCluster mc("one", 3);
+  ProducerOptions o{mc.bootstraps(), "one", {}};
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok());
+  std::vector<std::string> values;
+  for (int i = 0; i < 40; ++i) values.push_back("v" + std::to_string(i));
+  std::vector<OutMessage> batch;
+  for (const auto& v : values) {
+    batch.push_back({{reinterpret_cast<const uint8_t*>(v.data()), v.size()}, {}, 2});
+  }
+  ASSERT_TRUE((*p)->send_batch(batch).ok());
+  ASSERT_TRUE((*p)->flush(std::chrono::seconds(30)).ok());
+  EXPECT_EQ((*p)->stats().delivered, 40u);
+  auto got = consume_all(o.bootstrap, "one", 3, 40);
+  EXPECT_EQ(got[2], values);
+  EXPECT_EQ(got.count(0) + got.count(1), 0u);
+}
+
+TEST(Producer, DrainGivesUpUnsentMessagesAsFailedNotInDoubt) {
+  // Nothing listens: the messages never leave the local queue, so giving up on them is certain
+  // to leave them unwritten (failed, not in doubt).
+  ProducerOptions o{"127.0.0.1:1", "t", {{"message.timeout.ms", "600000"}, {"log_level", "0"}}};
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok());
+  std::string v = "x";
+  OutMessage one;
+  one.value = {reinterpret_cast<const uint8_t*>(v.data()), 1};
+  std::vector<OutMessage> batch(50, one);
+  ASSERT_TRUE((*p)->send_batch(batch).ok());
+  Status st = (*p)->drain(std::chrono::milliseconds(200), std::chrono::milliseconds(200));
+  EXPECT_EQ(st.code(), StatusCode::kTimeout) << st.to_string();
+  ProducerStats s = (*p)->stats();
+  EXPECT_EQ(s.enqueued, 50u);
+  EXPECT_EQ(s.failed, 50u);
+  EXPECT_EQ(s.delivered, 0u);
+  EXPECT_EQ(s.in_doubt, 0u);
+}
+
+TEST(Producer, SendBatchStopsWaitingForRoomWhenCancelled) {
+  ProducerOptions o{"127.0.0.1:1",
+                    "t",
+                    {{"message.timeout.ms", "600000"},
+                     {"queue.buffering.max.messages", "10"},
+                     {"log_level", "0"}}};
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok());
+  std::string v = "x";
+  OutMessage one;
+  one.value = {reinterpret_cast<const uint8_t*>(v.data()), 1};
+  std::vector<OutMessage> batch(50, one);
+  std::atomic<bool> cancel{true};
+  Status st = (*p)->send_batch(batch, &cancel);
+  EXPECT_EQ(st.code(), StatusCode::kCancelled) << st.to_string();
+  EXPECT_EQ((*p)->stats().enqueued, 10u);  // the queue's room, and no more
 }
 
 TEST(Producer, CountsFailedDeliveries) {
