@@ -119,8 +119,7 @@ Status configure_output_layout(const StreamFlags& f, const avro::Decoder& decode
   auto bytes = stream::parse_byte_size(f.max_batch_bytes);
   if (!bytes.ok()) return std::move(bytes).status().with_context("--max-batch-bytes");
   task->max_batch_bytes = *bytes;
-  LS_ASSIGN_OR_RETURN(auto spec,
-                      stream::parse_partition_spec(f.partition_by, f.partition_by_time));
+  LS_ASSIGN_OR_RETURN(auto spec, stream::parse_partition_spec(f.partition_by, f.partition_by_time));
   if (spec.empty()) return Status();
   LS_ASSIGN_OR_RETURN(task->partitioner,
                       stream::Partitioner::create(
