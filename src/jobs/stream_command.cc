@@ -53,6 +53,9 @@ struct StreamFlags {
   std::string s3_endpoint;
   uint64_t retain = 100;
   uint64_t compact_every = 10;
+  std::vector<std::string> partition_by;
+  std::string partition_by_time;
+  std::string max_batch_bytes = "256MiB";
 };
 
 // Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
@@ -110,6 +113,20 @@ Result<std::unique_ptr<storage::ObjectStore>> open(const std::string& uri,
   return std::unique_ptr<storage::ObjectStore>(new stream::CrashingStore(std::move(store), c));
 }
 
+// --partition-by, --partition-by-time and --max-batch-bytes into the task configuration.
+Status configure_output_layout(const StreamFlags& f, const avro::Decoder& decoder,
+                               stream::TaskConfig* task) {
+  auto bytes = stream::parse_byte_size(f.max_batch_bytes);
+  if (!bytes.ok()) return std::move(bytes).status().with_context("--max-batch-bytes");
+  task->max_batch_bytes = *bytes;
+  LS_ASSIGN_OR_RETURN(auto spec, stream::parse_partition_spec(f.partition_by, f.partition_by_time));
+  if (spec.empty()) return Status();
+  LS_ASSIGN_OR_RETURN(task->partitioner,
+                      stream::Partitioner::create(
+                          spec, stream::output_schema(decoder, task->include_kafka_metadata)));
+  return Status();
+}
+
 Status run(const StreamFlags& f) {
   std::string bootstrap = f.bootstrap;
   if (bootstrap.empty()) {
@@ -154,6 +171,7 @@ Status run(const StreamFlags& f) {
   }
   c.task.permissive = f.mode == "PERMISSIVE";
   c.task.decoder = &decoder;
+  LS_RETURN_IF_ERROR(configure_output_layout(f, decoder, &c.task));
   checkpoint::CheckpointOptions co;
   LS_ASSIGN_OR_RETURN(co.mode, checkpoint::parse_checkpoint_mode(f.checkpoint_mode));
   co.retain = f.retain;
@@ -171,6 +189,11 @@ Status run(const StreamFlags& f) {
   LS_ASSIGN_OR_RETURN(auto meta, open(checkpoint_uri, s3, crash));
   LS_ASSIGN_OR_RETURN(auto protocol_output, open(f.output, s3, crash));
   c.task.output = output.get();
+  if (f.output.starts_with("s3://") || f.output.starts_with("s3a://")) {
+    // As the multipart writer sizes its parts (S3's minimum part is 5 MiB).
+    c.task.sink_part_size = std::max<size_t>(s3.multipart_part_size, 5u << 20);
+    c.task.sink_parts_in_flight = s3.multipart_concurrency;
+  }
 
   kafka::KafkaConfig kc;
   kc.set("bootstrap.servers", bootstrap);
@@ -304,6 +327,24 @@ void add_stream_command(CLI::App& app, int* exit_code) {
                   "S3 endpoint URL (env AWS_ENDPOINT_URL; keys from AWS_ACCESS_KEY_ID / "
                   "AWS_SECRET_ACCESS_KEY)")
       ->envname("AWS_ENDPOINT_URL");
+  cmd->add_option("--partition-by", f->partition_by,
+                  "Hive-style output directories COL=value/ by these top-level columns "
+                  "(comma-separated or repeated; integer, boolean, string, enum, date or "
+                  "timestamp). Like Spark's partitionBy the columns then live in the path only; "
+                  "values are escaped as Hive does (%2F...), null or empty -> "
+                  "__HIVE_DEFAULT_PARTITION__");
+  cmd->add_option("--partition-by-time", f->partition_by_time,
+                  "COLUMN[:hour|:day]: directories dt=YYYY-MM-DD/hr=HH/ (UTC; :day writes dt= "
+                  "only) from a timestamp, date or \"YYYY-MM-DD HH:MM:SS\" string column, or "
+                  "kafka_timestamp; placed before the --partition-by directories");
+  cmd->add_option("--max-batch-bytes", f->max_batch_bytes,
+                  "Bound on a batch's buffered, not-yet-uploaded bytes (row buffers, Parquet "
+                  "row groups, S3 part buffers counted at their bound) over its running tasks, "
+                  "each getting an equal share; a task over its share closes its largest open "
+                  "file early (deterministic: replays build the same files). Not counted: "
+                  "librdkafka's fetch queue and fixed per-file state (see src/stream/README.md). "
+                  "Accepts 268435456, 256MiB, 64KiB, 1GiB")
+      ->capture_default_str();
   cmd->add_option("--retain", f->retain, "Checkpoint log entries kept at least")
       ->capture_default_str();
   cmd->add_option("--compact-every", f->compact_every,

@@ -148,7 +148,7 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
     for (size_t t = 0; t < n; ++t) {
       pool.emplace_back([&] {
         for (size_t i = next++; i < plan.tasks.size() && !failed.load(); i = next++) {
-          results[i] = run_task(config_.task, schema_, plan.tasks[i]);
+          results[i] = run_task(config_.task, schema_, plan.tasks[i], n);
           if (!results[i]->ok()) failed = true;
         }
       });

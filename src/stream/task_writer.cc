@@ -6,6 +6,7 @@
 
 #include "checkpoint/data_file_name.h"
 #include "columnar/record_batch.h"
+#include "stream/row_gather.h"
 
 namespace lakestream::stream {
 
@@ -57,12 +58,12 @@ class OpenFile {
  public:
   static Result<std::unique_ptr<OpenFile>> open(const TaskConfig& c,
                                                 const std::shared_ptr<const columnar::Schema>& s,
-                                                const OffsetRange& task, uint32_t seq,
-                                                int64_t first_offset) {
+                                                const OffsetRange& task, const std::string& dir,
+                                                uint32_t seq, int64_t start) {
     auto f = std::unique_ptr<OpenFile>(new OpenFile());
     f->file_.tp = task.tp;
-    f->file_.start = seq == 0 ? task.start : first_offset;
-    f->file_.key = checkpoint::format_data_file_key({task.tp, task.start, c.writer_id, seq, ""});
+    f->file_.start = start;
+    f->file_.key = checkpoint::format_data_file_key({task.tp, task.start, c.writer_id, seq, dir});
     LS_ASSIGN_OR_RETURN(f->object_, c.output->open_writer(f->file_.key));
     parquet::WriterOptions po = c.parquet;
     po.key_value_metadata["lakestream.topic"] = task.tp.topic;
@@ -82,6 +83,12 @@ class OpenFile {
     auto s = writer_->stats();
     return s.flushed_bytes + s.buffered_bytes;
   }
+  // Bytes held in memory, as counted against the task's share (task_memory.h).
+  uint64_t buffered_bytes(const TaskConfig& c) const {
+    return writer_->stats().buffered_bytes +
+           sink_held_bytes(object_->position(), c.sink_part_size, c.sink_parts_in_flight);
+  }
+  const std::string& key() const { return file_.key; }
   Result<checkpoint::DataFile> close(int64_t end) {
     LS_ASSIGN_OR_RETURN(auto summary, writer_->close());
     file_.end = end;
@@ -119,78 +126,202 @@ void append_metadata(columnar::RecordBatch& b, size_t first, const TopicPartitio
   }
 }
 
-}  // namespace
-
-Result<TaskResult> run_task(const TaskConfig& c,
-                            const std::shared_ptr<const columnar::Schema>& schema,
-                            const OffsetRange& task) {
-  TaskResult result;
-  columnar::RecordBatch batch(schema);
-  const size_t meta_first = c.decoder->columnar_schema()->num_columns();
-  std::unique_ptr<OpenFile> file;
-  uint32_t seq = 0;
-  uint64_t file_rows = 0;
-
-  auto flush = [&]() -> Status {
-    if (batch.num_rows() == 0) return Status();
-    LS_RETURN_IF_ERROR(file->write(batch));
-    batch.clear();
-    return Status();
-  };
-  auto close_file = [&](int64_t end) -> Status {
-    LS_RETURN_IF_ERROR(flush());
-    LS_ASSIGN_OR_RETURN(auto done, file->close(end));
-    result.bytes += done.size;
-    result.files.push_back(std::move(done));
-    file.reset();
-    ++seq;
-    file_rows = 0;
-    return Status();
-  };
-
-  auto bad = [&](const SourceRecord& r, std::string_view reason) -> Status {
-    if (!c.permissive) {
-      return invalid_data(
-          fmt::format("{} offset {}: {} (--mode FAILFAST)", to_string(task.tp), r.offset, reason));
+// The state of one task: its row buffer, its directories and their open files.
+class TaskRun {
+ public:
+  TaskRun(const TaskConfig& c, const std::shared_ptr<const columnar::Schema>& schema,
+          const OffsetRange& task, uint64_t share)
+      : c_(c),
+        task_(task),
+        share_(share),
+        flush_bytes_(std::max<uint64_t>(share / 8, 64 << 10)),
+        batch_(schema),
+        meta_first_(c.decoder->columnar_schema()->num_columns()),
+        file_schema_(c.partitioner ? c.partitioner->file_schema() : schema),
+        partitioned_(c.partitioner != nullptr),
+        gather_(c.partitioner ? c.partitioner->file_columns() : std::vector<size_t>{}),
+        dirs_(c.partitioner.get()) {
+    if (partitioned_) {
+      gathered_ = std::make_unique<columnar::RecordBatch>(file_schema_);
+    } else {
+      files_.resize(1);
     }
-    ++result.bad_records;
+  }
+
+  Result<TaskResult> run() {
+    Status s = c_.source->fetch(task_, [&](const SourceRecord& r) { return on_record(r); });
+    if (s.ok()) s = flush();
+    for (size_t d = 0; s.ok() && d < files_.size(); ++d) {
+      if (files_[d].file) s = close_file(d, /*last=*/true);
+    }
+    if (!s.ok()) {
+      for (auto& f : files_) {
+        if (f.file) f.file->abort();
+      }
+      return std::move(s).with_context(
+          fmt::format("task {} [{}, {})", to_string(task_.tp), task_.start, task_.end));
+    }
+    return std::move(result_);
+  }
+
+ private:
+  struct DirFile {
+    std::unique_ptr<OpenFile> file;
+    uint32_t seq = 0;
+    uint64_t rows = 0;
+    int64_t last_offset = -1;  // of the last row written to the open file
+  };
+
+  Status on_record(const SourceRecord& r) {
+    ++result_.records;
+    if (r.value_null) return bad(r, "null value");
+    auto unframed = avro::unframe(r.value, c_.wire_format);
+    if (!unframed.ok()) return bad(r, unframed.status().message());
+    Status d = c_.decoder->decode(unframed->body, batch_);
+    if (!d.ok()) return bad(r, d.message());
+    if (c_.include_kafka_metadata) append_metadata(batch_, meta_first_, task_.tp, r);
+    row_offsets_.push_back(r.offset);
+    if (partitioned_ && c_.partitioner->uses_kafka_timestamp())
+      row_timestamps_.push_back(r.timestamp_ms);
+    ++result_.rows;
+    const size_t n = batch_.num_rows();
+    // Hand over when the buffer is full (rows, or bytes checked every 256 rows: both depend on
+    // the records only), or, without partitioning, when the file reaches --max-file-rows.
+    bool full = n >= c_.flush_rows || ((n & 255) == 0 && batch_.memory_bytes() >= flush_bytes_);
+    if (!partitioned_ && c_.max_file_rows && files_[0].rows + n >= c_.max_file_rows) full = true;
+    return full ? flush() : Status();
+  }
+
+  Status bad(const SourceRecord& r, std::string_view reason) {
+    if (!c_.permissive) {
+      return invalid_data(
+          fmt::format("{} offset {}: {} (--mode FAILFAST)", to_string(task_.tp), r.offset, reason));
+    }
+    ++result_.bad_records;
     nlohmann::json j = {
-        {"topic", task.tp.topic},
-        {"partition", task.tp.partition},
+        {"topic", task_.tp.topic},
+        {"partition", task_.tp.partition},
         {"offset", r.offset},
         {"timestamp", r.timestamp_ms},
         {"reason", std::string(reason)},
         {"value_base64", r.value_null ? nlohmann::json(nullptr) : nlohmann::json(base64(r.value))}};
-    result.dead_letters.push_back(j.dump());
+    result_.dead_letters.push_back(j.dump());
     return Status();
-  };
-
-  Status s = c.source->fetch(task, [&](const SourceRecord& r) -> Status {
-    ++result.records;
-    if (r.value_null) return bad(r, "null value");
-    auto unframed = avro::unframe(r.value, c.wire_format);
-    if (!unframed.ok()) return bad(r, unframed.status().message());
-    Status d = c.decoder->decode(unframed->body, batch);
-    if (!d.ok()) return bad(r, d.message());
-    if (c.include_kafka_metadata) append_metadata(batch, meta_first, task.tp, r);
-    if (!file) {
-      LS_ASSIGN_OR_RETURN(file, OpenFile::open(c, schema, task, seq, r.offset));
-    }
-    ++result.rows;
-    ++file_rows;
-    if (batch.num_rows() >= c.flush_rows) LS_RETURN_IF_ERROR(flush());
-    bool roll = (c.max_file_rows && file_rows >= c.max_file_rows) ||
-                (c.max_file_bytes && file->bytes() >= c.max_file_bytes);
-    if (roll) LS_RETURN_IF_ERROR(close_file(r.offset + 1));
-    return Status();
-  });
-  if (s.ok() && file) s = close_file(task.end);
-  if (!s.ok()) {
-    if (file) file->abort();
-    return std::move(s).with_context(
-        fmt::format("task {} [{}, {})", to_string(task.tp), task.start, task.end));
   }
-  return result;
+
+  // Hands the row buffer to the files, then keeps the task within its memory share.
+  Status flush() {
+    if (batch_.num_rows() == 0) return Status();
+    if (!partitioned_) {
+      LS_RETURN_IF_ERROR(write(0, batch_, row_offsets_.front(), row_offsets_.back()));
+    } else {
+      dirs_.assign(batch_, row_timestamps_, &row_dir_);
+      if (files_.size() < dirs_.size()) files_.resize(dirs_.size());
+      // Rows grouped by directory, each group in offset order (a stable counting sort).
+      counts_.assign(dirs_.size() + 1, 0);
+      for (uint32_t d : row_dir_) ++counts_[d + 1];
+      for (size_t d = 1; d < counts_.size(); ++d) counts_[d] += counts_[d - 1];
+      order_.resize(row_dir_.size());
+      std::vector<uint32_t> next(counts_.begin(), counts_.end() - 1);
+      for (uint32_t r = 0; r < row_dir_.size(); ++r) order_[next[row_dir_[r]]++] = r;
+      gather_.index(batch_);
+      for (uint32_t d = 0; d < dirs_.size(); ++d) {
+        std::span<const uint32_t> rows(order_.data() + counts_[d], counts_[d + 1] - counts_[d]);
+        while (!rows.empty()) {
+          size_t n = rows.size();
+          if (c_.max_file_rows) n = std::min<uint64_t>(n, c_.max_file_rows - files_[d].rows);
+          gathered_->clear();
+          gather_.copy(batch_, rows.first(n), *gathered_);
+          LS_RETURN_IF_ERROR(
+              write(d, *gathered_, row_offsets_[rows[0]], row_offsets_[rows[n - 1]]));
+          rows = rows.subspan(n);
+        }
+      }
+    }
+    batch_.clear();
+    row_offsets_.clear();
+    row_timestamps_.clear();
+    return enforce_share();
+  }
+
+  // Writes rows (offsets first..last) to directory d's file, opening it first, rolling it after.
+  Status write(uint32_t d, const columnar::RecordBatch& rows, int64_t first, int64_t last) {
+    DirFile& f = files_[d];
+    if (!f.file) {
+      int64_t start = !partitioned_ && f.seq == 0 ? task_.start : first;
+      std::string dir = partitioned_ ? dirs_.directory(d) : std::string();
+      LS_ASSIGN_OR_RETURN(f.file, OpenFile::open(c_, file_schema_, task_, dir, f.seq, start));
+    }
+    LS_RETURN_IF_ERROR(f.file->write(rows));
+    f.rows += rows.num_rows();
+    f.last_offset = last;
+    bool roll = (c_.max_file_rows && f.rows >= c_.max_file_rows) ||
+                (c_.max_file_bytes && f.file->bytes() >= c_.max_file_bytes);
+    return roll ? close_file(d, /*last=*/false) : Status();
+  }
+
+  Status close_file(uint32_t d, bool last) {
+    DirFile& f = files_[d];
+    // Without partitioning the task's last file ends where the task does (offsets after the last
+    // row were bad records or compacted away, and belong to this file's range).
+    int64_t end = !partitioned_ && last ? task_.end : f.last_offset + 1;
+    LS_ASSIGN_OR_RETURN(auto done, f.file->close(end));
+    result_.bytes += done.size;
+    result_.files.push_back(std::move(done));
+    f.file.reset();
+    ++f.seq;
+    f.rows = 0;
+    return Status();
+  }
+
+  // While the open files hold more than the share, close the one holding most (task_memory.h).
+  Status enforce_share() {
+    while (true) {
+      memory_.clear();
+      memory_index_.clear();
+      uint64_t total = 0;
+      for (uint32_t d = 0; d < files_.size(); ++d) {
+        if (!files_[d].file) continue;
+        uint64_t b = files_[d].file->buffered_bytes(c_);
+        total += b;
+        memory_.push_back({b, files_[d].file->key()});
+        memory_index_.push_back(d);
+      }
+      result_.peak_buffered_bytes = std::max(result_.peak_buffered_bytes, total);
+      if (total <= share_ || memory_.empty()) return Status();
+      int i = pick_file_to_close(memory_);
+      LS_RETURN_IF_ERROR(close_file(memory_index_[i], /*last=*/false));
+      ++result_.early_closes;
+    }
+  }
+
+  const TaskConfig& c_;
+  const OffsetRange& task_;
+  const uint64_t share_;
+  const uint64_t flush_bytes_;
+  columnar::RecordBatch batch_;
+  const size_t meta_first_;
+  std::shared_ptr<const columnar::Schema> file_schema_;
+  const bool partitioned_;
+  RowGather gather_;
+  PartitionDirs dirs_;
+  std::unique_ptr<columnar::RecordBatch> gathered_;
+  std::vector<int64_t> row_offsets_;
+  std::vector<int64_t> row_timestamps_;
+  std::vector<uint32_t> row_dir_, counts_, order_;
+  std::vector<DirFile> files_;  // by directory id (one entry without partitioning)
+  std::vector<FileMemory> memory_;
+  std::vector<uint32_t> memory_index_;
+  TaskResult result_;
+};
+
+}  // namespace
+
+Result<TaskResult> run_task(const TaskConfig& c,
+                            const std::shared_ptr<const columnar::Schema>& schema,
+                            const OffsetRange& task, size_t concurrent_tasks) {
+  TaskRun run(c, schema, task, task_memory_share(c.max_batch_bytes, concurrent_tasks));
+  return run.run();
 }
 
 }  // namespace lakestream::stream
