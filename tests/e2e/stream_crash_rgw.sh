@@ -77,7 +77,10 @@ B=$(head -n1 "$work/broker.out")
 # What Kafka holds, read by kcat: every (partition, offset), the expected unique-key sum.
 kcat -b "$B" -C -t rides -o beginning -e -q -f '%p %o\n' >"$work/kafka.txt"
 [ "$(wc -l <"$work/kafka.txt")" = "$ROWS" ] || fail "kcat reads $(wc -l <"$work/kafka.txt") records, produced $ROWS"
-want_key=$(awk '{s += $1 * 4294967296 + $2} END {printf "%.0f", s}' "$work/kafka.txt")
+# (Exact integers: the sum passes 2^53, where awk's doubles round.)
+want_key=$(/usr/bin/python3 -c '
+import sys
+print(sum(int(p) * 4294967296 + int(o) for p, o in (l.split() for l in open(sys.argv[1]))))' "$work/kafka.txt")
 want_amount=$(/usr/bin/python3 -c '
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r.get("total_amount")]
