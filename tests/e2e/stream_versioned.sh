@@ -10,7 +10,7 @@ SRC=${LAKESTREAM_SOURCE_DIR:?}
 SCHEMA="$SRC/schemas/nyc_taxi.avsc"
 DUCK="$SRC/tools/js/duck.mjs"
 TOOL="/usr/bin/python3 $SRC/tests/e2e/stream_rgw.py"
-ROWS=12000
+ROWS=8000
 PARTITIONS=4
 MODES=${STREAM_VERSIONED_MODES:-conditional direct}
 
