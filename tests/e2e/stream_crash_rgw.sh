@@ -18,7 +18,8 @@
 #   STREAM_CRASH_ROWS (48000), STREAM_CRASH_PARTITIONS (6), STREAM_CRASH_MAX_OFFSETS (1000),
 #   STREAM_CRASH_MODES ("conditional"), STREAM_CRASH_KILLS (2 timed kills per mode),
 #   STREAM_CRASH_SEED (5), STREAM_CRASH_REF_BATCHES (2 batches in the reference run),
-#   STREAM_CRASH_MAX_RUNS (100 crash-hook runs at most per mode),
+#   STREAM_CRASH_MAX_RUNS (100 crash-hook runs at most per mode), STREAM_CRASH_KILL_MS (timed
+#   kills land 300 ms + up to this after the start; 2500),
 #   STREAM_CRASH_RGW_PORT (a free port), STREAM_CRASH_KEEP (1: keep the work dir).
 set -euo pipefail
 LAKESTREAM=${LAKESTREAM:?path to the lakestream binary}
@@ -34,6 +35,7 @@ KILLS=${STREAM_CRASH_KILLS:-2}
 SEED=${STREAM_CRASH_SEED:-5}
 REF_BATCHES=${STREAM_CRASH_REF_BATCHES:-2}
 MAX_RUNS=${STREAM_CRASH_MAX_RUNS:-100}
+KILL_MS=${STREAM_CRASH_KILL_MS:-2500}
 command -v kcat >/dev/null || { echo "kcat not installed"; exit 1; }
 
 work=$(mktemp -d)
@@ -154,7 +156,7 @@ for mode in $MODES; do
   cat "$work/$mode.coverage"
   [ $covered = 1 ] || fail "$mode: no run was killed right after some kind of request, in $runs runs"
   for i in $(seq 1 "$KILLS"); do
-    delay=$(( (RANDOM % 2500) + 300 ))
+    delay=$(( (RANDOM % KILL_MS) + 300 ))
     stream "$OUT" >"$work/$mode.k.$i" 2>"$work/$mode.kill.$i.log" &
     job_pid=$!
     sleep "$(awk -v d=$delay 'BEGIN{print d/1000}')"
