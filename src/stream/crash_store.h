@@ -35,7 +35,13 @@ class CrashingStore final : public storage::ObjectStore {
 
   const std::string& uri() const override { return inner_->uri(); }
   std::string uri_of(std::string_view key) const override { return inner_->uri_of(key); }
-  storage::StoreCapabilities capabilities() const override { return inner_->capabilities(); }
+  // The first call may make a request (S3: GetBucketVersioning); it counts like any other.
+  storage::StoreCapabilities capabilities() const override {
+    uint64_t before = inner_->stats().total_calls();
+    storage::StoreCapabilities c = inner_->capabilities();
+    if (inner_->stats().total_calls() != before) counter_->count();
+    return c;
+  }
   const storage::CallStats& stats() const override { return inner_->stats(); }
 
   Result<storage::PutResult> put(std::string_view key, std::span<const uint8_t> body,
