@@ -1,6 +1,7 @@
 #include "stream/memory_source.h"
 
 #include <fmt/format.h>
+#include <regex.h>
 
 namespace lakestream::stream {
 
@@ -35,6 +36,27 @@ Result<std::vector<TopicPartition>> MemorySource::partitions(
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+Result<std::vector<TopicPartition>> MemorySource::partitions_matching(const std::string& pattern) {
+  // The same dialect and anchoring as kafka::Consumer::partitions_matching().
+  regex_t re;
+  std::string anchored = "^(" + pattern + ")$";
+  if (int rc = regcomp(&re, anchored.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    return invalid_argument(fmt::format("topic pattern '{}': {}", pattern, why));
+  }
+  std::vector<TopicPartition> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [tp, log] : logs_) {
+      if (tp.topic.starts_with("__")) continue;
+      if (regexec(&re, tp.topic.c_str(), 0, nullptr, 0) == 0) out.push_back(tp);
+    }
+  }
+  regfree(&re);
+  return out;  // logs_ is ordered: already sorted
 }
 
 Result<std::vector<PartitionWatermarks>> MemorySource::watermarks(

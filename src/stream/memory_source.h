@@ -22,6 +22,7 @@ class MemorySource final : public RecordSource {
   void truncate_before(const TopicPartition& tp, int64_t low);
 
   Result<std::vector<TopicPartition>> partitions(const std::vector<std::string>& topics) override;
+  Result<std::vector<TopicPartition>> partitions_matching(const std::string& pattern) override;
   Result<std::vector<PartitionWatermarks>> watermarks(
       const std::vector<TopicPartition>& partitions) override;
   Status fetch(const OffsetRange& range,

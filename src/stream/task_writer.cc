@@ -170,7 +170,18 @@ Result<TaskResult> run_task(const TaskConfig& c,
     if (r.value_null) return bad(r, "null value");
     auto unframed = avro::unframe(r.value, c.wire_format);
     if (!unframed.ok()) return bad(r, unframed.status().message());
-    Status d = c.decoder->decode(unframed->body, batch);
+    const avro::Decoder* decoder = c.decoder;
+    if (c.registry_decoders && unframed->schema_id) {
+      auto found = c.registry_decoders->decoder_for(*unframed->schema_id);
+      if (!found.ok()) {
+        if (found.status().code() == StatusCode::kInvalidData) {
+          return bad(r, found.status().message());
+        }
+        return std::move(found).status();
+      }
+      decoder = *found;
+    }
+    Status d = decoder->decode(unframed->body, batch);
     if (!d.ok()) return bad(r, d.message());
     if (c.include_kafka_metadata) append_metadata(batch, meta_first, task.tp, r);
     if (!file) {
