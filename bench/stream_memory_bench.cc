@@ -7,9 +7,10 @@
 //   OUTPUT: "mem" (in-memory S3 double, nothing leaves the process), a local path, or an
 //   s3://bucket/prefix URI (AWS_* environment as for the CLI). Each round writes under its own
 //   prefix; local and S3 outputs are left in place (remove them after).
-// Records: random taxi rows (schemas/nyc_taxi.avsc, 17 fields), fixed seed 20261125, encoded by
-// hand as raw Avro, spread round-robin over the partitions. After each round the committed row
-// count and the file count are checked against what was fed in; a mismatch exits non-zero.
+// Records: the rows of `lakestream generate --seed 1` (schemas/nyc_taxi.avsc, 17 fields), encoded
+// as raw Avro as `lakestream produce` does, spread round-robin over the partitions. After each
+// round the committed row count and the file count are checked against what was fed in; a mismatch
+// exits non-zero.
 #include <fmt/format.h>
 #include <time.h>
 
@@ -19,14 +20,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "avro/decoder.h"
+#include "avro/encoder.h"
 #include "avro/schema.h"
 #include "checkpoint/checkpoint_store.h"
 #include "checkpoint/tests/memory_store.h"
+#include "csv/row_parser.h"
+#include "csv/taxi_generator.h"
 #include "stream/engine.h"
 #include "stream/memory_source.h"
 
@@ -35,7 +38,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr unsigned kSeed = 20261125;
+constexpr uint64_t kSeed = 1;  // as bench/stream_bench.sh
 
 const char* kTaxiSchema = R"({"type":"record","name":"nyc_avro_test","fields":[
   {"name":"VendorID","type":"long"},{"name":"tpep_pickup_datetime","type":"string"},
@@ -48,45 +51,43 @@ const char* kTaxiSchema = R"({"type":"record","name":"nyc_avro_test","fields":[
   {"name":"tolls_amount","type":"double"},{"name":"improvement_surcharge","type":"double"},
   {"name":"total_amount","type":"double"}]})";
 
-void put_long(std::string& out, int64_t v) {
-  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  while (z >= 0x80) {
-    out.push_back(static_cast<char>((z & 0x7f) | 0x80));
-    z >>= 7;
+// Rows [0, rows) of `lakestream generate --seed 1` (the e2e benchmark's data), encoded as raw Avro
+// with the taxi schema exactly as `lakestream produce` does (CSV -> columns -> Avro), and spread
+// round-robin over the partitions.
+lakestream::Status fill(stream::MemorySource& source, const avro::Schema& schema, int64_t rows,
+                        int partitions, size_t* payload) {
+  LS_ASSIGN_OR_RETURN(auto encoder, avro::Encoder::create(schema));
+  csv::CsvOptions co;
+  co.header = false;  // generated rows are in schema order
+  LS_ASSIGN_OR_RETURN(auto parser, csv::RowParser::make(encoder.columnar_schema(), co));
+  csv::TaxiGenerator gen({kSeed, 0.0});
+  constexpr int64_t kChunk = 100000;
+  columnar::RecordBatch batch(encoder.columnar_schema());
+  for (int64_t first = 0; first < rows; first += kChunk) {
+    int64_t n = std::min(kChunk, rows - first);
+    Buffer text;
+    csv::TaxiGeneratorStats st;
+    gen.write_rows(static_cast<uint64_t>(first), static_cast<uint64_t>(n), &text, &st);
+    batch.clear();
+    size_t consumed = 0;
+    uint64_t lines = 0;
+    std::string_view sv(reinterpret_cast<const char*>(text.data()), text.size());
+    LS_RETURN_IF_ERROR(parser.parse(sv, 1, true, &batch, &consumed, &lines));
+    if (batch.num_rows() != static_cast<size_t>(n)) return internal_error("generator rows lost");
+    Buffer avro;
+    std::vector<uint32_t> ends;
+    LS_RETURN_IF_ERROR(encoder.encode_batch(batch, avro, ends));
+    uint32_t begin = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      std::string v(reinterpret_cast<const char*>(avro.data()) + begin, ends[i] - begin);
+      begin = ends[i];
+      *payload += v.size();
+      int64_t row = first + i;
+      source.append({"taxi", static_cast<int32_t>(row % partitions)}, std::move(v), std::nullopt,
+                    1700000000000 + row);
+    }
   }
-  out.push_back(static_cast<char>(z));
-}
-
-void put_string(std::string& out, std::string_view s) {
-  put_long(out, static_cast<int64_t>(s.size()));
-  out += s;
-}
-
-void put_double(std::string& out, double d) {
-  char b[8];
-  std::memcpy(b, &d, 8);
-  out.append(b, 8);
-}
-
-std::string taxi_row(std::mt19937_64& rng) {
-  std::string out;
-  auto ts = [&] {
-    return fmt::format("2023-01-{:02} {:02}:{:02}:{:02}", 1 + rng() % 28, rng() % 24, rng() % 60,
-                       rng() % 60);
-  };
-  auto money = [&] { return static_cast<double>(rng() % 10000) / 100.0; };
-  put_long(out, 1 + static_cast<int64_t>(rng() % 2));
-  put_string(out, ts());
-  put_string(out, ts());
-  put_double(out, static_cast<double>(rng() % 6));
-  put_double(out, money());
-  put_double(out, 1.0);
-  put_string(out, rng() % 50 ? "N" : "Y");
-  put_long(out, static_cast<int64_t>(rng() % 265));
-  put_long(out, static_cast<int64_t>(rng() % 265));
-  put_long(out, static_cast<int64_t>(rng() % 5));
-  for (int i = 0; i < 7; ++i) put_double(out, money());
-  return out;
+  return Status();
 }
 
 double cpu_seconds() {
@@ -120,20 +121,14 @@ int main(int argc, char** argv) {
   if (!decoder.ok()) return die(decoder.status());
 
   stream::MemorySource source;
-  std::mt19937_64 rng(kSeed);
   size_t payload = 0;
   for (int p = 0; p < partitions; ++p) source.add_partition({"taxi", p});
-  for (int64_t i = 0; i < rows; ++i) {
-    std::string v = taxi_row(rng);
-    payload += v.size();
-    source.append({"taxi", static_cast<int32_t>(i % partitions)}, std::move(v), std::nullopt,
-                  1700000000000 + i);
-  }
+  if (Status s = fill(source, *schema, rows, partitions, &payload); !s.ok()) return die(s);
   std::printf(
-      "stream_memory_bench: %lld rows (%.1f bytes/row, seed %u), %d partitions, %d "
+      "stream_memory_bench: %lld rows (%.1f bytes/row, generate --seed %llu), %d partitions, %d "
       "threads, output %s\n",
-      static_cast<long long>(rows), static_cast<double>(payload) / rows, kSeed, partitions, threads,
-      output.c_str());
+      static_cast<long long>(rows), static_cast<double>(payload) / rows,
+      static_cast<unsigned long long>(kSeed), partitions, threads, output.c_str());
 
   std::vector<double> wall_rates, cpu_rates;
   for (int round = 0; round < rounds; ++round) {
