@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "avro/schema.h"
+#include "avro/schema_registry.h"
 #include "checkpoint/checkpoint_store.h"
 #include "common/env.h"
 #include "common/log.h"
@@ -22,6 +23,7 @@
 #include "stream/crash_store.h"
 #include "stream/engine.h"
 #include "stream/kafka_source.h"
+#include "stream/registry_decoders.h"
 
 namespace lakestream::jobs {
 namespace {
@@ -29,6 +31,8 @@ namespace {
 struct StreamFlags {
   std::string bootstrap;
   std::vector<std::string> topics;
+  std::string topic_pattern;
+  std::string schema_registry;
   int http_port = -1;
   std::string schema;
   std::string wire_format = "raw";
@@ -134,7 +138,9 @@ Status run(const StreamFlags& f) {
   }
   if (bootstrap.empty())
     return invalid_argument("--bootstrap (or KAFKA_BOOTSTRAP_SERVER) is required");
-  if (f.topics.empty()) return invalid_argument("--topic is required");
+  if (f.topics.empty() && f.topic_pattern.empty()) {
+    return invalid_argument("--topic or --topic-pattern is required");
+  }
   if (f.output.empty()) return invalid_argument("--output is required");
   std::string checkpoint_uri =
       f.checkpoint.empty() ? default_checkpoint_uri(f.output) : f.checkpoint;
@@ -147,6 +153,7 @@ Status run(const StreamFlags& f) {
 
   stream::EngineConfig c;
   c.topics = f.topics;
+  c.topic_pattern = f.topic_pattern;
   LS_RETURN_IF_ERROR(stream::parse_trigger(f.trigger, &c.trigger, &c.interval_ms));
   LS_ASSIGN_OR_RETURN(c.plan.starting, stream::parse_starting_offsets(f.starting_offsets));
   if (f.fail_on_data_loss != "true" && f.fail_on_data_loss != "false") {
@@ -172,6 +179,20 @@ Status run(const StreamFlags& f) {
   c.task.permissive = f.mode == "PERMISSIVE";
   c.task.decoder = &decoder;
   LS_RETURN_IF_ERROR(configure_output_layout(f, decoder, &c.task));
+  // Confluent framing + registry: decode each record with its writer schema (by id), resolved to
+  // --schema. Without a registry, confluent records are read as if written with --schema.
+  std::unique_ptr<avro::SchemaRegistryClient> registry;
+  std::unique_ptr<stream::RegistryDecoders> registry_decoders;
+  if (!f.schema_registry.empty()) {
+    if (c.task.wire_format != avro::WireFormat::kConfluent) {
+      return invalid_argument("--schema-registry needs --wire-format confluent");
+    }
+    avro::SchemaRegistryOptions ro;
+    ro.url = f.schema_registry;
+    registry = std::make_unique<avro::SchemaRegistryClient>(ro);
+    registry_decoders = std::make_unique<stream::RegistryDecoders>(*registry, *schema);
+    c.task.registry_decoders = registry_decoders.get();
+  }
   checkpoint::CheckpointOptions co;
   LS_ASSIGN_OR_RETURN(co.mode, checkpoint::parse_checkpoint_mode(f.checkpoint_mode));
   co.retain = f.retain;
@@ -264,11 +285,18 @@ void add_stream_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--bootstrap", f->bootstrap,
                   "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVER or KAFKA_BOOTSTRAM_SERVER)");
   cmd->add_option("--topic", f->topics, "Topic to read; repeatable")->envname("KAFKA_TOPIC");
+  cmd->add_option("--topic-pattern", f->topic_pattern,
+                  "Also read every topic whose name matches this POSIX extended regex (Spark's "
+                  "subscribePattern); re-checked before each batch so new topics join");
   cmd->add_option("--schema", f->schema, "Avro schema of the values: .avsc file or inline JSON")
       ->required();
   cmd->add_option("--wire-format", f->wire_format,
                   "raw (Avro body only, the seed's format) or confluent (magic byte + schema id)")
       ->capture_default_str();
+  cmd->add_option("--schema-registry", f->schema_registry,
+                  "Schema registry URL: with --wire-format confluent, decode each record with "
+                  "the writer schema of its id, resolved to --schema (unknown id: bad record)")
+      ->envname("KAFKA_SCHEMA_REGISTRY");
   cmd->add_option("--output", f->output, "Output URI: s3://bucket/prefix, s3a://..., or a path")
       ->envname("OUTPUT_PATH");
   cmd->add_option("--checkpoint", f->checkpoint, "Checkpoint URI (default <output>/_checkpoint)")

@@ -95,6 +95,7 @@ Result<std::vector<TopicPartition>> Consumer::partitions_matching(std::string_vi
   LS_ASSIGN_OR_RETURN(ClusterMetadata md, fetch_metadata(rk_.get(), request_timeout_));
   std::vector<TopicPartition> out;
   for (const TopicMetadata& t : md.topics) {
+    if (t.name.starts_with("__")) continue;  // internal topics (__consumer_offsets, ...)
     if (regexec(&re, t.name.c_str(), 0, nullptr, 0) != 0) continue;
     for (const auto& p : t.partitions) out.push_back({t.name, p.id});
   }

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -97,17 +98,43 @@ StreamEngine::StreamEngine(EngineConfig config, checkpoint::CheckpointStore& che
   schema_ = output_schema(*config_.task.decoder, config_.task.include_kafka_metadata);
 }
 
+Result<std::vector<TopicPartition>> StreamEngine::list_partitions() {
+  RecordSource& source = *config_.task.source;
+  std::vector<TopicPartition> out;
+  if (!config_.topics.empty()) {
+    LS_ASSIGN_OR_RETURN(out, source.partitions(config_.topics));
+  }
+  if (!config_.topic_pattern.empty()) {
+    LS_ASSIGN_OR_RETURN(auto matched, source.partitions_matching(config_.topic_pattern));
+    out.insert(out.end(), matched.begin(), matched.end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  return out;
+}
+
 Status StreamEngine::run(const std::atomic<bool>& stop) {
   RecordSource& source = *config_.task.source;
-  LS_ASSIGN_OR_RETURN(partitions_, source.partitions(config_.topics));
+  LS_ASSIGN_OR_RETURN(partitions_, list_partitions());
   checkpoint::OffsetMap limit;
-  if (config_.trigger == Trigger::kAvailableNow) {
+  if (config_.trigger == Trigger::kAvailableNow && !partitions_.empty()) {
     LS_ASSIGN_OR_RETURN(auto marks, source.watermarks(partitions_));
     for (const auto& m : marks) limit[m.tp] = m.high;
   }
   while (!stop.load()) {
     auto next_trigger = Clock::now() + std::chrono::milliseconds(config_.interval_ms);
-    LS_ASSIGN_OR_RETURN(auto marks, source.watermarks(partitions_));
+    if (!config_.topic_pattern.empty() && config_.trigger == Trigger::kProcessingTime) {
+      size_t before = partitions_.size();
+      LS_ASSIGN_OR_RETURN(partitions_, list_partitions());
+      if (partitions_.size() != before) {
+        log::info("stream", "topic pattern '{}': {} partitions", config_.topic_pattern,
+                  partitions_.size());
+      }
+    }
+    std::vector<PartitionWatermarks> marks;
+    if (!partitions_.empty()) {
+      LS_ASSIGN_OR_RETURN(marks, source.watermarks(partitions_));
+    }
     PlanOptions opts = config_.plan;
     if (config_.trigger == Trigger::kOnce) opts.max_offsets_per_trigger = 0;
     LS_ASSIGN_OR_RETURN(PlannedBatch plan,
@@ -135,6 +162,8 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
   auto ckpt_before =
       checkpoint_stats_ ? checkpoint_stats_->snapshot() : decltype(data_stats_->snapshot()){};
   LS_RETURN_IF_ERROR(checkpoint_.begin_batch(plan.ranges));
+  // Lets the source read the batch's ranges ahead, together, while tasks decode.
+  LS_RETURN_IF_ERROR(config_.task.source->prepare(plan.tasks));
   int64_t plan_ms = ms_since(t_start);
 
   // Tasks on a small pool of owned threads; results in task order.

@@ -43,6 +43,10 @@ Status parse_trigger(std::string_view text, Trigger* trigger, int64_t* interval_
 
 struct EngineConfig {
   std::vector<std::string> topics;
+  // Also every topic matching this POSIX extended regex (Spark's subscribePattern), when not
+  // empty: re-listed before each batch so that new matching topics and partitions join (with
+  // trigger once/available-now, listed once at start: the query's snapshot).
+  std::string topic_pattern;
   PlanOptions plan;
   Trigger trigger = Trigger::kProcessingTime;
   int64_t interval_ms = 1000;
@@ -75,6 +79,7 @@ class StreamEngine {
 
  private:
   Status run_batch(const PlannedBatch& plan, bool* committed);
+  Result<std::vector<TopicPartition>> list_partitions();
   std::vector<TopicPartition> partitions_;
   EngineConfig config_;
   checkpoint::CheckpointStore& checkpoint_;

@@ -1,6 +1,7 @@
 #include "stream/memory_source.h"
 
 #include <fmt/format.h>
+#include <regex.h>
 
 namespace lakestream::stream {
 
@@ -12,14 +13,24 @@ void MemorySource::add_partition(const TopicPartition& tp) {
 void MemorySource::append(const TopicPartition& tp, std::string value,
                           std::optional<std::string> key, int64_t timestamp_ms, bool null_value) {
   std::lock_guard lock(mu_);
-  logs_[tp].records.push_back({std::move(value), std::move(key), timestamp_ms, null_value});
+  Log& log = logs_[tp];
+  Entry e;
+  e.value_at = log.bytes.size();
+  e.value_size = static_cast<uint32_t>(value.size());
+  e.timestamp_ms = timestamp_ms;
+  e.null_value = null_value;
+  log.bytes += value;
+  if (key) {
+    e.key_size = static_cast<int32_t>(key->size());
+    log.bytes += *key;
+  }
+  log.records.push_back(e);
 }
 
 void MemorySource::truncate_before(const TopicPartition& tp, int64_t low) {
   std::lock_guard lock(mu_);
   auto& log = logs_[tp];
   log.low = std::min<int64_t>(low, static_cast<int64_t>(log.records.size()));
-  for (int64_t i = 0; i < log.low; ++i) log.records[i] = Stored{};
 }
 
 Result<std::vector<TopicPartition>> MemorySource::partitions(
@@ -35,6 +46,27 @@ Result<std::vector<TopicPartition>> MemorySource::partitions(
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+Result<std::vector<TopicPartition>> MemorySource::partitions_matching(const std::string& pattern) {
+  // The same dialect and anchoring as kafka::Consumer::partitions_matching().
+  regex_t re;
+  std::string anchored = "^(" + pattern + ")$";
+  if (int rc = regcomp(&re, anchored.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    return invalid_argument(fmt::format("topic pattern '{}': {}", pattern, why));
+  }
+  std::vector<TopicPartition> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [tp, log] : logs_) {
+      if (tp.topic.starts_with("__")) continue;
+      if (regexec(&re, tp.topic.c_str(), 0, nullptr, 0) == 0) out.push_back(tp);
+    }
+  }
+  regfree(&re);
+  return out;  // logs_ is ordered: already sorted
 }
 
 Result<std::vector<PartitionWatermarks>> MemorySource::watermarks(
@@ -60,14 +92,15 @@ Status MemorySource::fetch(const OffsetRange& range,
   }
   int64_t end = std::min<int64_t>(range.end, static_cast<int64_t>(log->records.size()));
   for (int64_t off = std::max(range.start, log->low); off < end; ++off) {
-    const Stored& s = log->records[static_cast<size_t>(off)];
+    const Entry& e = log->records[static_cast<size_t>(off)];
+    const auto* at = reinterpret_cast<const uint8_t*>(log->bytes.data()) + e.value_at;
     SourceRecord r;
     r.offset = off;
-    r.timestamp_ms = s.timestamp_ms;
-    r.value_null = s.null_value;
-    r.value = {reinterpret_cast<const uint8_t*>(s.value.data()), s.value.size()};
-    r.key_null = !s.key.has_value();
-    if (s.key) r.key = {reinterpret_cast<const uint8_t*>(s.key->data()), s.key->size()};
+    r.timestamp_ms = e.timestamp_ms;
+    r.value_null = e.null_value;
+    r.value = {at, e.value_size};
+    r.key_null = e.key_size < 0;
+    if (e.key_size >= 0) r.key = {at + e.value_size, static_cast<size_t>(e.key_size)};
     LS_RETURN_IF_ERROR(sink(r));
   }
   return Status();

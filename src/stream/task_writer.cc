@@ -177,7 +177,18 @@ class TaskRun {
     if (r.value_null) return bad(r, "null value");
     auto unframed = avro::unframe(r.value, c_.wire_format);
     if (!unframed.ok()) return bad(r, unframed.status().message());
-    Status d = c_.decoder->decode(unframed->body, batch_);
+    const avro::Decoder* decoder = c_.decoder;
+    if (c_.registry_decoders && unframed->schema_id) {
+      auto found = c_.registry_decoders->decoder_for(*unframed->schema_id);
+      if (!found.ok()) {
+        if (found.status().code() == StatusCode::kInvalidData) {
+          return bad(r, found.status().message());
+        }
+        return std::move(found).status();
+      }
+      decoder = *found;
+    }
+    Status d = decoder->decode(unframed->body, batch_);
     if (!d.ok()) return bad(r, d.message());
     if (c_.include_kafka_metadata) append_metadata(batch_, meta_first_, task_.tp, r);
     row_offsets_.push_back(r.offset);

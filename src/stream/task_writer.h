@@ -33,6 +33,7 @@
 #include "parquet/writer.h"
 #include "storage/object_store.h"
 #include "stream/partitioning.h"
+#include "stream/registry_decoders.h"
 #include "stream/source.h"
 #include "stream/task_memory.h"
 
@@ -41,6 +42,10 @@ namespace lakestream::stream {
 struct TaskConfig {
   RecordSource* source = nullptr;
   const avro::Decoder* decoder = nullptr;
+  // Confluent framing with a schema registry: each record is decoded with the decoder of its
+  // schema id (writer schema resolved to the reader schema); unknown or unresolvable ids are bad
+  // records. Null: every record is decoded with `decoder` (which still gives the columns).
+  RegistryDecoders* registry_decoders = nullptr;
   avro::WireFormat wire_format = avro::WireFormat::kRaw;
   bool include_kafka_metadata = false;
   bool permissive = true;
