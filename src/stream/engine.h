@@ -56,7 +56,8 @@ struct EngineConfig {
   // kProcessingTime. The checkpoint must have been recovered with an empty claim list.
   PartitionOwnership* ownership = nullptr;
   // Group mode: how long partitions whose batch was fenced stay unplanned while we wait for the
-  // group to tell us we lost them; still ours after that, they are claimed again.
+  // group to tell us we lost them (any rebalance event ends the wait); still ours after that,
+  // they are claimed again.
   std::chrono::milliseconds fence_hold{10000};
   // Rebalances, fenced commits and per-partition lag (may be empty).
   std::function<void(const EngineEvent&)> on_event;

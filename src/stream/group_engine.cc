@@ -37,7 +37,8 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
   auto apply = [&](const std::vector<EngineEvent>& events) -> Status {
     for (const auto& e : events) {
       ++totals_.rebalances;
-      for (const auto& tp : e.partitions) suspended.erase(tp);
+      // The group has spoken since the fence: what it still gives us is ours to plan.
+      suspended.clear();
       if (e.kind == EngineEvent::Kind::kAssigned) {
         // Claim before planning: a previous owner still writing these partitions is fenced by
         // the claim, and only their uncommitted files are removed.
