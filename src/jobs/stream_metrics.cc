@@ -17,7 +17,7 @@ StreamMetrics::StreamMetrics()
                                   "Object store requests by API and purpose (data or checkpoint)")),
       committed_offset_(registry_.gauge("lakestream_committed_offset",
                                         "Next offset to read per partition, as last committed")),
-      lag_(registry_.gauge("lakestream_consumer_lag",
+      lag_(registry_.gauge("lakestream_partition_lag",
                            "High watermark minus committed offset, per partition held")),
       fenced_(registry_.counter("lakestream_stream_fenced_commits_total",
                                 "Batches whose commit lost to another writer (attempt dropped)")),

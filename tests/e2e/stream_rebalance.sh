@@ -139,10 +139,10 @@ say "W3 and W4 stopped with SIGTERM"
 PORT2=$(port_of 2)
 lag_zero() {
   curl -sf "http://127.0.0.1:$PORT2/metrics" >"$WORK/metrics-end.txt" || return 1
-  awk -v want="$PARTITIONS" '$1 ~ /^lakestream_consumer_lag\{/ {n++; s += $2}
+  awk -v want="$PARTITIONS" '$1 ~ /^lakestream_partition_lag\{/ {n++; s += $2}
     END {exit !(n == want && s == 0)}' "$WORK/metrics-end.txt"
 }
-wait_until 150 lag_zero || { grep lakestream_consumer_lag "$WORK/metrics-end.txt" | head -5; fail "lag not 0 on all $PARTITIONS partitions"; }
+wait_until 150 lag_zero || { grep lakestream_partition_lag "$WORK/metrics-end.txt" | head -5; fail "lag not 0 on all $PARTITIONS partitions"; }
 say "W2 holds all $PARTITIONS partitions with lag 0"
 promtool check metrics <"$WORK/metrics-end.txt" || fail "promtool rejected W2's scrape"
 grep -Eq '^lakestream_stream_fenced_commits_total [1-9]' "$WORK/metrics-end.txt" || fail "no fenced commit counted"
