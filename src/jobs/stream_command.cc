@@ -22,6 +22,7 @@
 #include "jobs/stream_metrics.h"
 #include "stream/crash_store.h"
 #include "stream/engine.h"
+#include "stream/group_assignment.h"
 #include "stream/kafka_source.h"
 #include "stream/registry_decoders.h"
 
@@ -60,6 +61,7 @@ struct StreamFlags {
   std::vector<std::string> partition_by;
   std::string partition_by_time;
   std::string max_batch_bytes = "256MiB";
+  std::string group;
 };
 
 // Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
@@ -228,7 +230,27 @@ Status run(const StreamFlags& f) {
   auto ckpt = checkpoint::open_checkpoint(*meta, *protocol_output, co);
   log::info("stream", "writer {}: {} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
             fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);
-  LS_RETURN_IF_ERROR(ckpt->recover(std::nullopt).status());
+  std::unique_ptr<stream::KafkaGroupOwnership> group;
+  if (f.group.empty()) {
+    LS_RETURN_IF_ERROR(ckpt->recover(std::nullopt).status());
+  } else {
+    if (co.mode != checkpoint::CheckpointMode::kConditional) {
+      return invalid_argument(
+          "--group needs --checkpoint-mode conditional (the only one that fences)");
+    }
+    if (c.trigger != stream::Trigger::kProcessingTime) {
+      return invalid_argument("--group needs a processing-time --trigger (1s, 500ms, ...)");
+    }
+    kafka::GroupOptions go;
+    go.config = kc;
+    go.group_id = f.group == "auto" ? stream::default_group_id(checkpoint_uri) : f.group;
+    go.topics = f.topics;
+    // Claim nothing yet: partitions are claimed as the group assigns them.
+    LS_RETURN_IF_ERROR(ckpt->recover(std::vector<checkpoint::TopicPartition>{}).status());
+    LS_ASSIGN_OR_RETURN(group, stream::KafkaGroupOwnership::join(go));
+    c.ownership = group.get();
+    log::info("stream", "consumer group {}: waiting for partitions", go.group_id);
+  }
 
   StreamMetrics metrics;
   if (f.http_port >= 0) {
@@ -236,6 +258,7 @@ Status run(const StreamFlags& f) {
     log::info("stream", "serving /metrics, /healthz and /readyz on port {}", port);
   }
   metrics.set_ready(true);
+  c.on_event = [&metrics](const stream::EngineEvent& e) { metrics.observe_event(e); };
   stream::StreamEngine engine(c, *ckpt, &output->stats(), &meta->stats(),
                               [&metrics](const std::string& line) {
                                 std::cout << line << std::endl;
@@ -251,8 +274,9 @@ Status run(const StreamFlags& f) {
   const auto& t = engine.totals();
   log::info("stream",
             "{} batches, {} rows, {} bad records, {} files, {} bytes, {} fenced attempts, {} "
-            "offsets lost to retention",
-            t.batches, t.rows, t.bad_records, t.files, t.bytes, t.fenced, t.lost_offsets);
+            "offsets lost to retention, {} rebalances",
+            t.batches, t.rows, t.bad_records, t.files, t.bytes, t.fenced, t.lost_offsets,
+            t.rebalances);
   std::cerr << "S3 calls, data files:\n"
             << storage::format_stats_table(data) << "S3 calls, checkpoint and commit protocol ("
             << f.checkpoint_mode << "):\n"
@@ -264,6 +288,7 @@ Status run(const StreamFlags& f) {
                         {"files", t.files},
                         {"bytes", t.bytes},
                         {"fenced", t.fenced},
+                        {"rebalances", t.rebalances},
                         {"checkpoint_mode", f.checkpoint_mode},
                         {"s3", stats_json(all)},
                         {"s3_checkpoint", stats_json(protocol)}};
@@ -378,6 +403,12 @@ void add_stream_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--compact-every", f->compact_every,
                   "Every N-th log entry lists all committed files")
       ->capture_default_str();
+  cmd->add_option("--group", f->group,
+                  "Share the topics' partitions with every worker started with the same group, "
+                  "output and checkpoint (Kafka consumer group, cooperative-sticky); \"auto\": "
+                  "lakestream-<hash of the checkpoint URI>. Unset: one worker reads every "
+                  "partition")
+      ->envname("LAKESTREAM_GROUP");
   cmd->callback([f, exit_code] { *exit_code = finish("stream", run(*f)); });
 }
 

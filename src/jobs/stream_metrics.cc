@@ -17,6 +17,12 @@ StreamMetrics::StreamMetrics()
                                   "Object store requests by API and purpose (data or checkpoint)")),
       committed_offset_(registry_.gauge("lakestream_committed_offset",
                                         "Next offset to read per partition, as last committed")),
+      lag_(registry_.gauge("lakestream_partition_lag",
+                           "High watermark minus committed offset, per partition held")),
+      fenced_(registry_.counter("lakestream_stream_fenced_commits_total",
+                                "Batches whose commit lost to another writer (attempt dropped)")),
+      rebalances_(registry_.counter("lakestream_stream_rebalances_total",
+                                    "Consumer-group partition changes by kind")),
       batch_seconds_(registry_.histogram("lakestream_batch_duration_seconds",
                                          "Micro-batch duration (trigger execution)",
                                          {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})) {
@@ -26,6 +32,8 @@ StreamMetrics::StreamMetrics()
   batches_->with();
   files_->with();
   bytes_->with();
+  fenced_->with();
+  for (const char* kind : {"assigned", "revoked", "lost"}) rebalances_->with({{"kind", kind}});
 }
 
 Result<int> StreamMetrics::serve(int port) {
@@ -90,6 +98,36 @@ void StreamMetrics::observe_progress(const std::string& line) {
         }
       }
     }
+  }
+}
+
+}  // namespace lakestream::jobs
+
+namespace lakestream::jobs {
+
+void StreamMetrics::observe_event(const stream::EngineEvent& e) {
+  using Kind = stream::EngineEvent::Kind;
+  switch (e.kind) {
+    case Kind::kFenced:
+      fenced_->with()->add(1);
+      return;
+    case Kind::kLag:
+      for (const auto& l : e.lag) {
+        metrics::Labels labels{{"topic", l.tp.topic},
+                               {"partition", std::to_string(l.tp.partition)}};
+        lag_->with(labels)->set(static_cast<double>(l.lag));
+        if (l.committed >= 0)
+          committed_offset_->with(labels)->set(static_cast<double>(l.committed));
+      }
+      return;
+    case Kind::kAssigned:
+    case Kind::kRevoked:
+    case Kind::kLost:
+      rebalances_->with({{"kind", stream::engine_event_name(e.kind)}})->add(1);
+      // Partitions we no longer hold must not keep reporting stale gauges.
+      lag_->clear();
+      committed_offset_->clear();
+      return;
   }
 }
 

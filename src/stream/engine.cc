@@ -114,6 +114,7 @@ Result<std::vector<TopicPartition>> StreamEngine::list_partitions() {
 }
 
 Status StreamEngine::run(const std::atomic<bool>& stop) {
+  if (config_.ownership) return run_group(stop);
   RecordSource& source = *config_.task.source;
   LS_ASSIGN_OR_RETURN(partitions_, list_partitions());
   checkpoint::OffsetMap limit;
@@ -142,6 +143,7 @@ Status StreamEngine::run(const std::atomic<bool>& stop) {
                                    config_.trigger == Trigger::kAvailableNow ? &limit : nullptr));
     for (const auto& w : plan.warnings) log::warn("stream", "data loss: {}", w);
     if (plan.empty()) {
+      report_lag(marks);
       if (config_.trigger != Trigger::kProcessingTime) break;
       sleep_until(next_trigger, stop);
       continue;
@@ -149,11 +151,26 @@ Status StreamEngine::run(const std::atomic<bool>& stop) {
     bool committed = false;
     LS_RETURN_IF_ERROR(run_batch(plan, &committed));
     if (committed) totals_.lost_offsets += plan.lost_offsets;
+    report_lag(marks);
     if (committed && config_.trigger == Trigger::kOnce) break;
     if (config_.max_batches && totals_.batches >= config_.max_batches) break;
     if (config_.trigger == Trigger::kProcessingTime) sleep_until(next_trigger, stop);
   }
   return Status();
+}
+
+void StreamEngine::report_lag(const std::vector<PartitionWatermarks>& marks) {
+  if (!config_.on_event) return;
+  EngineEvent e;
+  e.kind = EngineEvent::Kind::kLag;
+  const auto& offsets = checkpoint_.state().offsets;
+  for (const auto& m : marks) {
+    auto it = offsets.find(m.tp);
+    int64_t committed = it == offsets.end() ? -1 : it->second;
+    int64_t from = it == offsets.end() ? m.low : std::max(committed, m.low);
+    e.lag.push_back({m.tp, committed, m.high, std::max<int64_t>(0, m.high - from)});
+  }
+  config_.on_event(e);
 }
 
 Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {

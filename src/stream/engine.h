@@ -31,6 +31,7 @@
 
 #include "checkpoint/checkpoint_store.h"
 #include "storage/call_stats.h"
+#include "stream/group_assignment.h"
 #include "stream/planner.h"
 #include "stream/task_writer.h"
 
@@ -54,6 +55,16 @@ struct EngineConfig {
   uint64_t max_batches = 0;  // stop after this many committed batches (0: no limit)
   TaskConfig task;           // source, decoder, output, writer_id and Parquet options
   std::string dead_letter_dir = "_dead_letter/";
+  // Consumer-group mode (group_engine.cc) when set: plan only the partitions the group gives us,
+  // claim them in the checkpoint on assignment, commit offsets back to the group. Needs
+  // kProcessingTime. The checkpoint must have been recovered with an empty claim list.
+  PartitionOwnership* ownership = nullptr;
+  // Group mode: how long partitions whose batch was fenced stay unplanned while we wait for the
+  // group to tell us we lost them (any rebalance event ends the wait); still ours after that,
+  // they are claimed again.
+  std::chrono::milliseconds fence_hold{10000};
+  // Rebalances, fenced commits and per-partition lag (may be empty).
+  std::function<void(const EngineEvent&)> on_event;
 };
 
 struct EngineTotals {
@@ -64,6 +75,7 @@ struct EngineTotals {
   uint64_t files = 0;
   uint64_t bytes = 0;
   int64_t lost_offsets = 0;
+  uint64_t rebalances = 0;  // group mode: assigned/revoked/lost events
 };
 
 class StreamEngine {
@@ -80,6 +92,8 @@ class StreamEngine {
  private:
   Status run_batch(const PlannedBatch& plan, bool* committed);
   Result<std::vector<TopicPartition>> list_partitions();
+  Status run_group(const std::atomic<bool>& stop);  // group_engine.cc
+  void report_lag(const std::vector<PartitionWatermarks>& marks);
   std::vector<TopicPartition> partitions_;
   EngineConfig config_;
   checkpoint::CheckpointStore& checkpoint_;

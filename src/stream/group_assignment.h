@@ -1,0 +1,90 @@
+// Consumer-group mode of the stream engine (issue 9): which partitions this worker may plan.
+//
+// Several `lakestream stream` workers with the same group, output and checkpoint share a topic's
+// partitions through Kafka's group protocol (kafka::GroupMember, cooperative-sticky). The group
+// only says who *should* work on a partition; the checkpoint's conditional log stays the truth
+// about offsets and the only fence: on assignment a worker claims the partitions in the log
+// (CheckpointStore::recover with the partition list), so a previous owner that is still running
+// (a zombie paused past the session timeout) meets the claim when it tries to commit and is
+// fenced. After each commit the worker writes the batch's end offsets back to the group, a hint
+// for lag tools that is never read back.
+//
+// PartitionOwnership is the engine's view of the group, so the engine can be tested with a
+// scripted owner (no broker); KafkaGroupOwnership is the real one.
+// Thread-safety: one thread (the engine's control thread).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checkpoint/topic_partition.h"
+#include "common/status.h"
+#include "kafka/group_member.h"
+
+namespace lakestream::stream {
+
+using checkpoint::OffsetRange;
+using checkpoint::TopicPartition;
+
+struct PartitionLag {
+  TopicPartition tp;
+  int64_t committed = -1;  // next offset to read as committed; -1: nothing committed yet
+  int64_t high = 0;        // high watermark when the lag was computed
+  int64_t lag = 0;         // high - committed (high - low watermark when nothing is committed)
+};
+
+// What the engine reports besides progress lines (metrics and logs).
+struct EngineEvent {
+  enum class Kind {
+    kAssigned,  // partitions given to this worker (already claimed and recovered)
+    kRevoked,   // taken away in an orderly rebalance (no batch was in flight for them)
+    kLost,      // the group expired our session: another worker may own them now
+    kFenced,    // a commit lost to another writer's claim or commit of one of these partitions
+    kLag,       // per-partition lag of the partitions this worker holds, after each iteration
+  };
+  Kind kind = Kind::kLag;
+  std::vector<TopicPartition> partitions;
+  std::vector<PartitionLag> lag;  // kLag only
+};
+
+// "assigned", "revoked", "lost", "fenced", "lag".
+const char* engine_event_name(EngineEvent::Kind kind);
+
+class PartitionOwnership {
+ public:
+  virtual ~PartitionOwnership() = default;
+  // Serves the group for up to `timeout`; returns what changed (kAssigned / kRevoked / kLost
+  // events only), oldest first. Returns early once something changed.
+  virtual Result<std::vector<EngineEvent>> poll(std::chrono::milliseconds timeout) = 0;
+  // Writes the committed end offsets of these ranges back to the group (a hint for lag tools).
+  // Errors are for logging only: the caller never fails because of them.
+  virtual Status commit_offsets(const std::vector<OffsetRange>& ranges) = 0;
+  // Leaves the group; returns the final revocations.
+  virtual Result<std::vector<EngineEvent>> leave() = 0;
+};
+
+class KafkaGroupOwnership final : public PartitionOwnership {
+ public:
+  // Joins (subscribes); assignments arrive through poll(). Errors as GroupMember::join.
+  static Result<std::unique_ptr<KafkaGroupOwnership>> join(const kafka::GroupOptions& options);
+
+  Result<std::vector<EngineEvent>> poll(std::chrono::milliseconds timeout) override;
+  Status commit_offsets(const std::vector<OffsetRange>& ranges) override;
+  Result<std::vector<EngineEvent>> leave() override;
+
+ private:
+  explicit KafkaGroupOwnership(std::unique_ptr<kafka::GroupMember> member)
+      : member_(std::move(member)) {}
+  std::unique_ptr<kafka::GroupMember> member_;
+};
+
+// The group id used when `--group auto` is given: "lakestream-" + 12 hex digits of a 64-bit
+// FNV-1a hash of the checkpoint URI, so workers on the same checkpoint meet in the same group
+// and two jobs on different checkpoints never do.
+std::string default_group_id(std::string_view checkpoint_uri);
+
+}  // namespace lakestream::stream
