@@ -9,6 +9,7 @@
 #include "jobs/commands.h"
 #include "jobs/exit.h"
 #include "jobs/produce_job.h"
+#include "jobs/s3_flags.h"
 
 namespace lakestream::jobs {
 namespace {
@@ -146,6 +147,7 @@ void add_produce_command(CLI::App& app, int* exit_code) {
                   "S3 endpoint URL for s3:// inputs (env AWS_ENDPOINT_URL; keys from "
                   "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
       ->envname("AWS_ENDPOINT_URL");
+  add_s3_connection_options(*cmd, &o.s3);
   cmd->callback([f, exit_code] { *exit_code = finish("produce", run(*f)); });
 }
 
