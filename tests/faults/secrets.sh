@@ -35,6 +35,8 @@ note "generate, convert, inspect"
 run generate 0 "$LAKESTREAM" generate --rows 3000 --seed 91 --defects 0.01 --output "$work/gen.csv"
 run convert 0 "$LAKESTREAM" convert --input "$work/gen.csv" --schema "$SCHEMA" --output "$work/conv.parquet"
 run inspect 0 "$LAKESTREAM" inspect "$work/conv.parquet"
+# A usage error quoting the arguments it did not expect (CLI11's ExtrasError, exit 109).
+run usage_error 109 "$LAKESTREAM" inspect "$work/conv.parquet" -X "sasl.password=$SASL"
 
 note "broker (with a schedule) and topic"
 printf 'sleep 200\nstop\n' >"$work/sched"
@@ -106,5 +108,5 @@ done
 [ "$leaks" = 0 ] || fail "$leaks secrets leaked"
 n=$(ls "$L" | wc -l)
 for f in produce_403 stream_403 files_403; do grep -q "403\|SignatureDoesNotMatch\|denied" "$L/$f.log" || fail "$f: no 403 reported"; done
-record "secrets: 3 values searched in $n outputs of 18 runs (8 jobs, 8 of them failing): no leak"
+record "secrets: 3 values searched in $n outputs of 20 runs (8 jobs, 9 of them failing): no leak"
 echo PASS
