@@ -58,6 +58,8 @@ cmd_test() {
   ctest --test-dir build/sanitize -L unit --output-on-failure -j "$JOBS" --timeout 600 || failed=1
   log "end-to-end tests (release build)"
   ctest --test-dir build/release -L e2e --output-on-failure --timeout 900 || failed=1
+  log "fault tests (release build; docs/faults.md)"
+  ctest --test-dir build/release -L faults --output-on-failure --timeout 600 || failed=1
   log "fuzz targets (bounded time, ASan + UBSan)"
   ctest --test-dir build/fuzz -L fuzz --output-on-failure -j "$JOBS" || failed=1
   if [ "$failed" != 0 ]; then

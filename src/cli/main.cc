@@ -7,9 +7,40 @@
 
 #include <csignal>
 #include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
 
 #include "common/log.h"
 #include "jobs/commands.h"
+#include "kafka/config.h"
+
+namespace {
+
+// CLI11's parse errors quote the arguments they did not expect: a misplaced `-X
+// sasl.password=...` must not be echoed into a log. Masks the value of every argument that sets
+// a secret librdkafka property (NAME=VALUE, kafka.NAME=VALUE, -XNAME=VALUE, --kafka=NAME=VALUE).
+std::string redact_secret_arguments(std::string text, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    for (std::string_view prefix : {"--kafka=", "-X"}) {
+      if (a.starts_with(prefix)) a.remove_prefix(prefix.size());
+    }
+    size_t eq = a.find('=');
+    if (eq == std::string_view::npos || eq + 1 == a.size()) continue;
+    std::string_view name = a.substr(0, eq);
+    if (name.starts_with("kafka.")) name.remove_prefix(6);
+    if (!lakestream::kafka::is_secret_property(name)) continue;
+    std::string value(a.substr(eq + 1));
+    for (size_t p = text.find(value); p != std::string::npos; p = text.find(value, p)) {
+      text.replace(p, value.size(), "****");
+    }
+  }
+  return text;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -42,7 +73,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    std::ostringstream out, err;
+    int code = app.exit(e, out, err);
+    std::cout << out.str();
+    std::cerr << redact_secret_arguments(err.str(), argc, argv);
+    return code;
   }
   return exit_code;
 }

@@ -10,6 +10,7 @@
 #include "jobs/checkpoint_location.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
+#include "jobs/s3_flags.h"
 
 namespace lakestream::jobs {
 namespace {
@@ -18,11 +19,12 @@ struct FilesFlags {
   std::string output;
   std::string checkpoint;
   std::string s3_endpoint;
+  storage::S3Options s3;  // --s3-ca-bundle, --s3-request-timeout-ms, --s3-max-retries
   bool long_format = false;
 };
 
 Status run(const FilesFlags& f) {
-  storage::S3Options s3;
+  storage::S3Options s3 = f.s3;
   s3.endpoint = f.s3_endpoint;
   LS_ASSIGN_OR_RETURN(auto output, storage::open_store(f.output, s3));
   std::string checkpoint_uri = f.checkpoint;
@@ -53,6 +55,7 @@ void add_files_command(CLI::App& app, int* exit_code) {
                   "<output>/_checkpoint)");
   cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint URL (env AWS_ENDPOINT_URL)")
       ->envname("AWS_ENDPOINT_URL");
+  add_s3_connection_options(*cmd, &f->s3);
   cmd->add_flag("-l,--long", f->long_format,
                 "Also print rows, bytes, topic/partition and offsets (tab-separated)");
   cmd->callback([f, exit_code] { *exit_code = finish("files", run(*f)); });

@@ -14,6 +14,7 @@
 #include "jobs/exit.h"
 #include "jobs/produce_job.h"
 #include "jobs/produce_metrics.h"
+#include "jobs/s3_flags.h"
 
 namespace lakestream::jobs {
 namespace {
@@ -206,6 +207,7 @@ void add_produce_command(CLI::App& app, int* exit_code) {
                   "S3 endpoint URL for s3:// inputs (env AWS_ENDPOINT_URL; keys from "
                   "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)")
       ->envname("AWS_ENDPOINT_URL");
+  add_s3_connection_options(*cmd, &o.s3);
   cmd->add_option("--http-port", f->http_port,
                   "Serve Prometheus /metrics (rows read/produced/rejected/failed, bytes, in "
                   "flight, rows/s), /healthz and /readyz on this port (0: any free port)");

@@ -19,6 +19,7 @@
 #include "jobs/checkpoint_location.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
+#include "jobs/s3_flags.h"
 #include "jobs/stream_metrics.h"
 #include "stream/crash_store.h"
 #include "stream/engine.h"
@@ -56,6 +57,7 @@ struct StreamFlags {
   std::string metrics_json;
   std::vector<std::string> kafka;
   std::string s3_endpoint;
+  storage::S3Options s3;  // --s3-ca-bundle, --s3-request-timeout-ms, --s3-max-retries
   uint64_t retain = 100;
   uint64_t compact_every = 10;
   std::vector<std::string> partition_by;
@@ -200,7 +202,7 @@ Status run(const StreamFlags& f) {
   co.retain = f.retain;
   co.compact_every = f.compact_every;
 
-  storage::S3Options s3;
+  storage::S3Options s3 = f.s3;
   s3.endpoint = f.s3_endpoint;
   std::shared_ptr<stream::CrashCounter> crash;
   if (auto n = env_var("LAKESTREAM_CRASH_AFTER_S3_CALL")) {
@@ -398,6 +400,7 @@ void add_stream_command(CLI::App& app, int* exit_code) {
                   "librdkafka's fetch queue and fixed per-file state (see src/stream/README.md). "
                   "Accepts 268435456, 256MiB, 64KiB, 1GiB")
       ->capture_default_str();
+  add_s3_connection_options(*cmd, &f->s3);
   cmd->add_option("--retain", f->retain, "Checkpoint log entries kept at least")
       ->capture_default_str();
   cmd->add_option("--compact-every", f->compact_every,

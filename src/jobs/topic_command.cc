@@ -143,7 +143,7 @@ void add_topic_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--config-entry", o->topic_configs,
                   "Topic config of a new topic, NAME=VALUE (e.g. retention.ms=86400000); repeat");
-  cmd->add_option("--kafka", o->kafka,
+  cmd->add_option("-X,--kafka", o->kafka,
                   "Any librdkafka property, kafka.NAME=VALUE or NAME=VALUE (e.g. "
                   "security.protocol=SASL_SSL); repeat. Secrets are never printed");
   cmd->add_option("--timeout", o->timeout_s, "Seconds to wait for the cluster")

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "kafka/errors.h"
 #include "kafka/handles.h"
@@ -18,9 +19,9 @@ int timeout_ms(std::chrono::milliseconds t) {
 // ListOffsets with a special timestamp: -2 asks for the earliest, -1 for the latest offset.
 // librdkafka groups the request by leader, which is what makes this cheaper than
 // rd_kafka_query_watermark_offsets() per partition.
-Status list_offsets(rd_kafka_t* rk, const std::vector<TopicPartition>& partitions,
-                    const std::vector<int64_t>& timestamps, std::chrono::milliseconds timeout,
-                    std::vector<int64_t>* out) {
+Status list_offsets_once(rd_kafka_t* rk, const std::vector<TopicPartition>& partitions,
+                         const std::vector<int64_t>& timestamps, std::chrono::milliseconds timeout,
+                         std::vector<int64_t>* out) {
   PartitionListPtr list = make_partition_list(static_cast<int>(partitions.size()));
   for (size_t i = 0; i < partitions.size(); ++i) {
     rd_kafka_topic_partition_list_add(list.get(), partitions[i].topic.c_str(),
@@ -49,6 +50,27 @@ Status list_offsets(rd_kafka_t* rk, const std::vector<TopicPartition>& partition
     (*out)[static_cast<size_t>(i)] = e.offset;
   }
   return Status();
+}
+
+// librdkafka 2.0 does not retry ListOffsets answered by a former leader (NOT_LEADER_FOR_PARTITION
+// right after a leader change) or lost to a broker going away: it reports the error and refreshes
+// its metadata. Those are kUnavailable; try again with a growing pause until `timeout` is spent.
+Status list_offsets(rd_kafka_t* rk, const std::vector<TopicPartition>& partitions,
+                    const std::vector<int64_t>& timestamps, std::chrono::milliseconds timeout,
+                    std::vector<int64_t>* out) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  std::chrono::milliseconds pause(50);
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    Status s = list_offsets_once(rk, partitions, timestamps,
+                                 std::max(left, std::chrono::milliseconds(1)), out);
+    if (s.ok() || s.code() != StatusCode::kUnavailable || Clock::now() + pause >= deadline) {
+      return s;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+  }
 }
 
 }  // namespace

@@ -117,6 +117,9 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req, TransportFailur
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex);
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "lakestream/0.1");
+  // curl's detail ("unable to get local issuer certificate") says more than its error code.
+  char detail[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
   if (!options_.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_bundle.c_str());
 
   if (req.method == "HEAD") {
@@ -135,6 +138,7 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req, TransportFailur
   }
 
   CURLcode rc = curl_easy_perform(c);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);  // `detail` dies before the handle
   *tx = ex.sent;
   *rx = response.body.size();
   if (rc != CURLE_OK) {
@@ -150,7 +154,12 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req, TransportFailur
     if (rc == CURLE_SSL_CACERT || rc == CURLE_PEER_FAILED_VERIFICATION ||
         rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR) {
       *failure = TransportFailure::kNotSent;
-      return permission_denied("TLS failure: " + what);
+      if (detail[0] != '\0') what = detail;
+      return permission_denied(
+          "TLS failure: " + what +
+          (options_.ca_bundle.empty()
+               ? std::string(" (a private CA? pass its PEM with --s3-ca-bundle or AWS_CA_BUNDLE)")
+               : " (CA bundle " + options_.ca_bundle + ")"));
     }
     return unavailable("connection failed: " + what);
   }

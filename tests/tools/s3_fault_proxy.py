@@ -4,6 +4,7 @@
   s3_fault_proxy.py --upstream http://127.0.0.1:7480 [--port 0] [--seed 7] [--rate 0.2]
                     [--faults 500,503,reset,stall,truncate] [--script 3:503,9:reset]
                     [--after N --permanent 403|404] [--stall-seconds 30] [--log faults.jsonl]
+                    [--tls-cert cert.pem --tls-key key.pem]
 
 Prints the listening port on the first stdout line, then serves until killed.
 
@@ -19,12 +20,15 @@ Faults (what a real S3 endpoint does on its worst day):
 --faults with a seeded RNG; --after N --permanent F answers every request after the Nth with F.
 Every request is logged as one JSON line (n, method, path, fault) to --log.
 The request is forwarded to the upstream unchanged (Host header included), so SigV4 still holds.
+With --tls-cert/--tls-key the proxy speaks https to its clients (a TLS front for an http RGW);
+a client that does not trust the certificate fails its handshake and the proxy serves on.
 """
 import argparse
 import http.client
 import json
 import random
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -51,6 +55,8 @@ def main():
     ap.add_argument("--permanent", default="")
     ap.add_argument("--stall-seconds", type=float, default=30.0)
     ap.add_argument("--log", default="")
+    ap.add_argument("--tls-cert", default="")
+    ap.add_argument("--tls-key", default="")
     args = ap.parse_args()
 
     up = urllib.parse.urlparse(args.upstream)
@@ -138,6 +144,12 @@ def main():
 
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     srv.daemon_threads = True
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key or None)
+        # The handshake runs in the handler thread (first read), so an untrusting client cannot
+        # block the accept loop; its failure ends only that connection.
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     print(srv.server_address[1], flush=True)
     srv.serve_forever()
 
