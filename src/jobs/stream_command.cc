@@ -158,6 +158,19 @@ Status run(const StreamFlags& f) {
   LS_ASSIGN_OR_RETURN(co.mode, checkpoint::parse_checkpoint_mode(f.checkpoint_mode));
   co.retain = f.retain;
   co.compact_every = f.compact_every;
+  if (co.mode == checkpoint::CheckpointMode::kChain) {
+    // A partition's files are written one after the other: no parallel tasks per partition.
+    if (f.max_file_mib) {
+      return invalid_argument(
+          "--max-file-mib does not combine with --checkpoint-mode chain (a file's end offset "
+          "must be known when its upload starts); use --max-file-rows (offsets per file)");
+    }
+    if (c.plan.min_partitions) {
+      log::warn("stream", "--min-partitions is ignored with --checkpoint-mode chain");
+      c.plan.min_partitions = 0;
+    }
+    c.task.chain = true;
+  }
 
   storage::S3Options s3;
   s3.endpoint = f.s3_endpoint;
@@ -255,8 +268,9 @@ void add_stream_command(CLI::App& app, int* exit_code) {
                   "port, logged; -1: off)")
       ->capture_default_str();
   cmd->add_option("--checkpoint-mode", f->checkpoint_mode,
-                  "conditional (one conditional PUT per batch), direct (MinIO's S3 manager) or "
-                  "rename (Spark's default over S3A)")
+                  "conditional (one conditional PUT per batch), direct (MinIO's S3 manager), "
+                  "rename (Spark's default over S3A) or chain (no log: each data file's "
+                  "create-only PUT is the commit)")
       ->capture_default_str();
   cmd->add_option("--trigger", f->trigger,
                   "Processing-time interval (1s, 500ms, 2m), once, or available-now")

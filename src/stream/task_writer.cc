@@ -63,8 +63,30 @@ class OpenFile {
     f->file_.tp = task.tp;
     f->file_.start = seq == 0 ? task.start : first_offset;
     f->file_.key = checkpoint::format_data_file_key({task.tp, task.start, c.writer_id, seq, ""});
-    LS_ASSIGN_OR_RETURN(f->object_, c.output->open_writer(f->file_.key));
+    return start(std::move(f), c, s, task, {}, {});
+  }
+  // Chain layout: [start, end) known up front, create-only upload, end offset in the metadata.
+  static Result<std::unique_ptr<OpenFile>> open_chain(
+      const TaskConfig& c, const std::shared_ptr<const columnar::Schema>& s,
+      const OffsetRange& task, int64_t start_offset, int64_t end) {
+    auto f = std::unique_ptr<OpenFile>(new OpenFile());
+    f->file_.tp = task.tp;
+    f->file_.start = start_offset;
+    f->file_.key = checkpoint::format_chain_file_key(task.tp, start_offset);
+    storage::PutOptions put;
+    put.if_none_match = true;
+    put.metadata[checkpoint::kChainEndMetadata] = std::to_string(end);
+    put.metadata["lakestream-writer"] = c.writer_id;
+    return start(std::move(f), c, s, task, put, {{"lakestream.end", std::to_string(end)}});
+  }
+  static Result<std::unique_ptr<OpenFile>> start(std::unique_ptr<OpenFile> f, const TaskConfig& c,
+                                                 const std::shared_ptr<const columnar::Schema>& s,
+                                                 const OffsetRange& task,
+                                                 const storage::PutOptions& put,
+                                                 const std::map<std::string, std::string>& extra) {
+    LS_ASSIGN_OR_RETURN(f->object_, c.output->open_writer(f->file_.key, put));
     parquet::WriterOptions po = c.parquet;
+    for (const auto& [k, v] : extra) po.key_value_metadata[k] = v;
     po.key_value_metadata["lakestream.topic"] = task.tp.topic;
     po.key_value_metadata["lakestream.partition"] = std::to_string(task.tp.partition);
     po.key_value_metadata["lakestream.start"] = std::to_string(f->file_.start);
@@ -148,6 +170,31 @@ Result<TaskResult> run_task(const TaskConfig& c,
     return Status();
   };
 
+  // Chain layout: files at fixed offset steps from task.start, so each file's end is known when
+  // its upload starts. Opens the file holding `offset`, first closing the ones before it
+  // (creating them empty if they hold no record: the chain must not have holes); with
+  // offset == task.end, closes everything up to the end.
+  int64_t chain_next = task.start, chain_file_end = task.start;
+  bool fenced = false;
+  auto chain_advance = [&](int64_t offset) -> Status {
+    while (!file || offset >= chain_file_end) {
+      if (file) {
+        Status closed = close_file(chain_file_end);
+        if (!closed.ok() && (closed.code() == StatusCode::kPreconditionFailed ||
+                             closed.code() == StatusCode::kAlreadyExists)) {
+          fenced = true;  // another writer committed this range first
+        }
+        LS_RETURN_IF_ERROR(closed);
+        chain_next = chain_file_end;
+      }
+      if (chain_next >= task.end) return Status();
+      int64_t step = c.max_file_rows ? static_cast<int64_t>(c.max_file_rows) : task.end;
+      chain_file_end = chain_next + std::min(step, task.end - chain_next);
+      LS_ASSIGN_OR_RETURN(file, OpenFile::open_chain(c, schema, task, chain_next, chain_file_end));
+    }
+    return Status();
+  };
+
   auto bad = [&](const SourceRecord& r, std::string_view reason) -> Status {
     if (!c.permissive) {
       return invalid_data(
@@ -167,6 +214,7 @@ Result<TaskResult> run_task(const TaskConfig& c,
 
   Status s = c.source->fetch(task, [&](const SourceRecord& r) -> Status {
     ++result.records;
+    if (c.chain) LS_RETURN_IF_ERROR(chain_advance(r.offset));
     if (r.value_null) return bad(r, "null value");
     auto unframed = avro::unframe(r.value, c.wire_format);
     if (!unframed.ok()) return bad(r, unframed.status().message());
@@ -179,12 +227,22 @@ Result<TaskResult> run_task(const TaskConfig& c,
     ++result.rows;
     ++file_rows;
     if (batch.num_rows() >= c.flush_rows) LS_RETURN_IF_ERROR(flush());
-    bool roll = (c.max_file_rows && file_rows >= c.max_file_rows) ||
-                (c.max_file_bytes && file->bytes() >= c.max_file_bytes);
+    bool roll = !c.chain && ((c.max_file_rows && file_rows >= c.max_file_rows) ||
+                             (c.max_file_bytes && file->bytes() >= c.max_file_bytes));
     if (roll) LS_RETURN_IF_ERROR(close_file(r.offset + 1));
     return Status();
   });
-  if (s.ok() && file) s = close_file(task.end);
+  if (s.ok() && c.chain) {
+    s = chain_advance(task.end);
+  } else if (s.ok() && file) {
+    s = close_file(task.end);
+  }
+  if (fenced) {
+    // The files before the fenced one are committed; the checkpoint reads the winner's end.
+    if (file) file->abort();
+    result.fenced = true;
+    return result;
+  }
   if (!s.ok()) {
     if (file) file->abort();
     return std::move(s).with_context(

@@ -11,6 +11,15 @@
 // counted and reported as dead letters (topic, partition, offset, reason, raw bytes in base64) and
 // the task goes on; otherwise the task fails with kInvalidData naming partition and offset.
 //
+// Chain layout (`chain`, checkpoint mode kChain): the task's range is cut into files at fixed
+// offset steps (`max_file_rows` offsets per file, else one file), named by topic, partition and
+// start offset only, each uploaded create-only (If-None-Match: *) with its end offset in the
+// object's metadata (x-amz-meta-lakestream-end) and in the Parquet key-value metadata
+// (lakestream.end). Every offset of the range is covered, so a stretch without records gets an
+// empty (zero-row) file. A 412 on a file means another writer committed that range: the task
+// stops there and reports `fenced` (the files before it are committed). `max_file_bytes` is not
+// used in this layout (a file's end must be known when its upload starts).
+//
 // Thread-safety: run_task() may run concurrently for different tasks with one shared config.
 #pragma once
 
@@ -41,6 +50,7 @@ struct TaskConfig {
   uint64_t max_file_rows = 0;     // roll to a new file after this many rows (0: one file per task)
   uint64_t max_file_bytes = 0;    // roll after this many bytes written (0: no limit)
   size_t flush_rows = 64 * 1024;  // rows per hand-over to the Parquet writer
+  bool chain = false;             // chain layout (see above)
 };
 
 // The columns of the output: the decoder's, then (optionally) kafka_topic, kafka_partition,
@@ -55,6 +65,7 @@ struct TaskResult {
   uint64_t bad_records = 0;               // dead letters
   uint64_t bytes = 0;                     // Parquet bytes written
   std::vector<std::string> dead_letters;  // one JSON object per bad record
+  bool fenced = false;  // chain layout: another writer had created one of our files (412)
 };
 
 // Runs one task. On error, files this task opened are aborted; files it closed stay in the output
