@@ -32,6 +32,11 @@ class SimWriter {
   }
 
   CheckpointStore& store() { return *store_; }
+  // Swaps the store, e.g. for a wrapper around it (with_spark_metadata).
+  template <typename Wrap>
+  void wrap_store(Wrap&& wrap) {
+    store_ = wrap(std::move(store_));
+  }
   Status recover() { return store_->recover(claim_).status(); }
 
   bool owns(int32_t p) const {
