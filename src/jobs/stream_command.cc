@@ -13,6 +13,7 @@
 
 #include "avro/schema.h"
 #include "checkpoint/checkpoint_store.h"
+#include "checkpoint/spark_metadata.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "jobs/checkpoint_location.h"
@@ -53,6 +54,7 @@ struct StreamFlags {
   std::string s3_endpoint;
   uint64_t retain = 100;
   uint64_t compact_every = 10;
+  bool spark_metadata = false;
 };
 
 // Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
@@ -195,6 +197,19 @@ Status run(const StreamFlags& f) {
   SignalWatcher watcher(&stop);
   LS_RETURN_IF_ERROR(record_checkpoint_location(*protocol_output, f.output, checkpoint_uri));
   auto ckpt = checkpoint::open_checkpoint(*meta, *protocol_output, co);
+  // --spark-metadata: Spark's sink log in <output>/_spark_metadata/, on a store of its own so its
+  // requests are counted apart.
+  std::unique_ptr<storage::ObjectStore> spark_log;
+  if (f.spark_metadata) {
+    LS_ASSIGN_OR_RETURN(spark_log, open(f.output, s3, crash));
+    checkpoint::SparkMetadataOptions so;
+    so.path_prefix = output->uri() + "/";
+    // Spark resolves the paths it reads with Hadoop: keep the scheme the user gave (s3a://).
+    if (f.output.starts_with("s3a://") && so.path_prefix.starts_with("s3://")) {
+      so.path_prefix.insert(2, "a");
+    }
+    ckpt = checkpoint::with_spark_metadata(std::move(ckpt), *spark_log, so);
+  }
   log::info("stream", "writer {}: {} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
             fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);
   LS_RETURN_IF_ERROR(ckpt->recover(std::nullopt).status());
@@ -217,6 +232,9 @@ Status run(const StreamFlags& f) {
   merge(protocol, protocol_output->stats().snapshot());
   auto all = data;
   merge(all, protocol);
+  std::map<std::string, storage::ApiStats> spark;
+  if (spark_log) spark = spark_log->stats().snapshot();
+  merge(all, spark);
   const auto& t = engine.totals();
   log::info("stream",
             "{} batches, {} rows, {} bad records, {} files, {} bytes, {} fenced attempts, {} "
@@ -226,6 +244,10 @@ Status run(const StreamFlags& f) {
             << storage::format_stats_table(data) << "S3 calls, checkpoint and commit protocol ("
             << f.checkpoint_mode << "):\n"
             << storage::format_stats_table(protocol);
+  if (spark_log) {
+    std::cerr << "S3 calls, Spark sink log (_spark_metadata):\n"
+              << storage::format_stats_table(spark);
+  }
   if (!f.metrics_json.empty()) {
     nlohmann::json m = {{"batches", t.batches},
                         {"rows", t.rows},
@@ -236,6 +258,7 @@ Status run(const StreamFlags& f) {
                         {"checkpoint_mode", f.checkpoint_mode},
                         {"s3", stats_json(all)},
                         {"s3_checkpoint", stats_json(protocol)}};
+    if (spark_log) m["s3_spark_metadata"] = stats_json(spark);
     std::ofstream out(f.metrics_json);
     out << m.dump(2) << "\n";
     if (!out) return io_error(fmt::format("--metrics-json {}: cannot write", f.metrics_json));
@@ -323,6 +346,9 @@ void add_stream_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--compact-every", f->compact_every,
                   "Every N-th log entry lists all committed files")
       ->capture_default_str();
+  cmd->add_flag("--spark-metadata", f->spark_metadata,
+                "Also write Spark's file-sink log <output>/_spark_metadata/ (after each commit), "
+                "so Spark reads exactly the committed files");
   cmd->callback([f, exit_code] { *exit_code = finish("stream", run(*f)); });
 }
 
