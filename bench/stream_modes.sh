@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The three checkpoint modes side by side on the same topic: per-API S3 calls of the checkpoint
-# and commit protocol, and non-data calls per batch. Output local (default) or on S3 (set
+# The checkpoint modes (conditional, direct, rename, chain) side by side on the same topic:
+# per-API S3 calls of the checkpoint and commit protocol, and non-data calls per batch; on RGW
+# (LAKESTREAM_RGW_OPS_LOG exported by scripts/rgw.sh) also RGW's own count from its ops log. Output local (default) or on S3 (set
 # STREAM_BENCH_OUTPUT=s3://bucket/prefix and the AWS_* exports of scripts/rgw.sh).
 #   bench/stream_modes.sh [ROWS] [PARTITIONS] [MAX_OFFSETS_PER_TRIGGER]
 set -euo pipefail
@@ -27,15 +28,23 @@ B=$(head -n1 "$work/broker.out")
 "$LAKESTREAM" produce --bootstrap "$B" --topic rides --schema "$SRC/schemas/nyc_taxi.avsc" \
   --input "$work/taxi.csv" --partitioner random -X sticky.partitioning.linger.ms=0 2>/dev/null
 base=${STREAM_BENCH_OUTPUT:-$work}
-for mode in conditional direct rename; do
+OPS_LOG=${LAKESTREAM_RGW_OPS_LOG:-}
+for mode in conditional direct rename chain; do
+  ops_before=0
+  if [ -n "$OPS_LOG" ] && [ -f "$OPS_LOG" ]; then ops_before=$(wc -l <"$OPS_LOG"); fi
   start=$(date +%s.%N)
   "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SRC/schemas/nyc_taxi.avsc" \
     --output "$base/out-$mode" --checkpoint-mode $mode --trigger available-now \
     --max-offsets-per-trigger "$MAXOFF" --metrics-json "$work/$mode.json" >"$work/$mode.progress" 2>"$work/$mode.log"
   end=$(date +%s.%N)
+  if [ -n "$OPS_LOG" ] && [ -f "$OPS_LOG" ] && [[ "$base" == s3://* ]]; then
+    sleep 3  # RGW appends its ops log asynchronously
+    tail -n +"$((ops_before + 1))" "$OPS_LOG" >"$work/$mode.ops"
+  fi
   echo "== $mode: $(awk -v s="$start" -v e="$end" 'BEGIN{printf "%.2f", e-s}') s"
-  /usr/bin/python3 - "$work/$mode.json" "$work/$mode.progress" <<'PY'
-import json, sys
+  bucket=${base#s3://}; bucket=${bucket%%/*}
+  /usr/bin/python3 - "$work/$mode.json" "$work/$mode.progress" "$work/$mode.ops" "$bucket" <<'PY'
+import json, os, sys
 m = json.load(open(sys.argv[1]))
 per_batch = [sum(json.loads(l)["s3_checkpoint"].values()) for l in open(sys.argv[2]) if l.strip()]
 b = m["batches"]
@@ -50,5 +59,29 @@ print(f"  {'data-file calls':<22} {data:>7}")
 if per_batch:
     print(f"  in-batch checkpoint calls per batch (progress lines): {sum(per_batch) / len(per_batch):.2f}"
           f" (min {min(per_batch)}, max {max(per_batch)}); recovery and exit: {tot - sum(per_batch)}")
+# RGW's own count of the run's requests (ops log), next to ours: every request of the run, and
+# the ones that are not data-file uploads (a .parquet PUT / multipart part / completion).
+if os.path.exists(sys.argv[3]):
+    # Records are JSON objects, not always one per line: decode them one after the other.
+    text, ops, pos, dec = open(sys.argv[3]).read(), [], 0, json.JSONDecoder()
+    while True:
+        pos = text.find("{", pos)
+        if pos < 0:
+            break
+        o, pos = dec.raw_decode(text, pos)
+        if o.get("bucket") == sys.argv[4]:  # other clients of this RGW are not ours to count
+            ops.append(o)
+    ours = sum(v["calls"] for v in m["s3"].values())
+    def is_data(o):
+        path = o["uri"].split(" ")[1].split("?")[0]
+        return path.endswith(".parquet") and o["operation"] in (
+            "put_obj", "init_multipart", "complete_multipart", "post_obj")
+    rgw_non_data = [o for o in ops if not is_data(o)]
+    by_op = {}
+    for o in rgw_non_data:
+        op = o["uri"].split(" ")[0] + " " + o["operation"]  # RGW logs a HEAD as get_obj
+        by_op[op] = by_op.get(op, 0) + 1
+    print(f"  RGW ops log: {len(ops)} requests (ours: {ours}); not data-file uploads: {len(rgw_non_data)}"
+          f" {dict(sorted(by_op.items()))}")
 PY
 done
