@@ -29,12 +29,14 @@ B=$(head -n1 "$work/broker.out")
   --input "$work/taxi.csv" --partitioner random -X sticky.partitioning.linger.ms=0 2>/dev/null
 base=${STREAM_BENCH_OUTPUT:-$work}
 OPS_LOG=${LAKESTREAM_RGW_OPS_LOG:-}
-for mode in conditional direct rename chain; do
+# "chain-restart": the chain mode again on its own output with nothing new: the cost of a restart.
+for mode in conditional direct rename chain chain-restart; do
+  m=${mode%-restart}
   ops_before=0
   if [ -n "$OPS_LOG" ] && [ -f "$OPS_LOG" ]; then ops_before=$(wc -l <"$OPS_LOG"); fi
   start=$(date +%s.%N)
   "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SRC/schemas/nyc_taxi.avsc" \
-    --output "$base/out-$mode" --checkpoint-mode $mode --trigger available-now \
+    --output "$base/out-$m" --checkpoint-mode $m --trigger available-now \
     --max-offsets-per-trigger "$MAXOFF" --metrics-json "$work/$mode.json" >"$work/$mode.progress" 2>"$work/$mode.log"
   end=$(date +%s.%N)
   if [ -n "$OPS_LOG" ] && [ -f "$OPS_LOG" ] && [[ "$base" == s3://* ]]; then
