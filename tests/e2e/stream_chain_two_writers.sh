@@ -32,7 +32,9 @@ B=$(head -n1 "$work/broker.out")
 "$LAKESTREAM" produce --bootstrap "$B" --topic rides --schema "$SCHEMA" --input "$work/taxi.csv" --partitioner random -X sticky.partitioning.linger.ms=0 \
   2>"$work/produce.log" || { cat "$work/produce.log"; fail "produce"; }
 
-OUT=$work/out
+# STREAM_E2E_OUTPUT=s3://bucket/prefix runs it on S3 (AWS_* exports of scripts/rgw.sh; an
+# unversioned bucket: RGW 16.2 ignores If-None-Match on versioned ones).
+OUT=${STREAM_E2E_OUTPUT:-$work/out}
 stream() {
   local max=$1
   shift
@@ -57,7 +59,15 @@ read -r ba bb fa fb <<<"$summary"
 echo "writer a: $ba batches, $fa fenced attempts; writer b: $bb batches, $fb fenced attempts"
 grep -h "fenced on" "$work/a.log" "$work/b.log" | head -3 || true
 
-res=$(node "$DUCK" "SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS d FROM read_parquet('$OUT/*.parquet')")
+if [[ "$OUT" == s3://* ]]; then
+  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" s3 cp --recursive --quiet "$OUT/" "$work/dl/"
+  DATA=$work/dl
+  PREFIX=$OUT
+else
+  DATA=$OUT
+  PREFIX=file://$OUT
+fi
+res=$(node "$DUCK" "SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS d FROM read_parquet('$DATA/*.parquet')")
 echo "duckdb: $res"
 [ "$res" = "{\"n\":\"$ROWS\",\"d\":\"$ROWS\"}" ] || fail "expected $ROWS rows exactly once, got $res"
 # Both committed and neither was ever fenced: impossible when both started from the empty output,
@@ -66,7 +76,7 @@ if [ "$ba" -gt 0 ] && [ "$bb" -gt 0 ] && [ "$fa" -eq 0 ] && [ "$fb" -eq 0 ]; the
   fail "both writers committed and neither was fenced"
 fi
 # Spark's log lists every data file exactly once across both writers' entries.
-/usr/bin/python3 - "$OUT" <<'PY' || fail "Spark log"
+/usr/bin/python3 - "$DATA" "$PREFIX" <<'PY' || fail "Spark log"
 import json, os, sys
 d = os.path.join(sys.argv[1], "_spark_metadata")
 ids = sorted(int(n.removesuffix(".compact")) for n in os.listdir(d))
@@ -77,7 +87,7 @@ for i in range(max(0, (latest + 1) // k * k - 1), latest + 1):
     lines = open(os.path.join(d, name)).read().split("\n")
     assert lines[0] == "v1"
     files += [json.loads(l)["path"] for l in lines[1:]]
-listed = sorted("file://" + os.path.join(sys.argv[1], n) for n in os.listdir(sys.argv[1]) if n.endswith(".parquet"))
+listed = sorted(sys.argv[2] + "/" + n for n in os.listdir(sys.argv[1]) if n.endswith(".parquet"))
 assert sorted(set(files)) == listed, (len(set(files)), len(listed))
 assert len(files) == len(set(files)), "a file is listed twice"
 print(f"spark log: {len(ids)} entries, {len(files)} files")
