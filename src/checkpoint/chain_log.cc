@@ -22,8 +22,6 @@
 namespace lakestream::checkpoint::internal {
 namespace {
 
-constexpr const char* kWriterMetadata = "lakestream-writer";
-
 struct ChainEnd {
   int64_t end = 0;
   std::string writer;
@@ -46,7 +44,7 @@ Result<ChainEnd> read_end(storage::ObjectStore& out, const std::string& key, int
     return invalid_data(fmt::format("{}: bad {} \"{}\" (file starts at {})", out.uri_of(key),
                                     kChainEndMetadata, v, start));
   }
-  auto w = info.metadata.find(kWriterMetadata);
+  auto w = info.metadata.find(kChainWriterMetadata);
   if (w != info.metadata.end()) e.writer = w->second;
   return e;
 }

@@ -41,6 +41,7 @@ std::optional<DataFileName> parse_data_file_key(std::string_view key);
 // in the Parquet key-value metadata lakestream.end). Chain names and the names above never parse
 // as each other.
 inline constexpr const char* kChainEndMetadata = "lakestream-end";
+inline constexpr const char* kChainWriterMetadata = "lakestream-writer";  // who committed it
 
 std::string format_chain_file_key(const TopicPartition& tp, int64_t start);
 

@@ -76,7 +76,7 @@ class OpenFile {
     storage::PutOptions put;
     put.if_none_match = true;
     put.metadata[checkpoint::kChainEndMetadata] = std::to_string(end);
-    put.metadata["lakestream-writer"] = c.writer_id;
+    put.metadata[checkpoint::kChainWriterMetadata] = c.writer_id;
     return start(std::move(f), c, s, task, put, {{"lakestream.end", std::to_string(end)}});
   }
   static Result<std::unique_ptr<OpenFile>> start(std::unique_ptr<OpenFile> f, const TaskConfig& c,

@@ -85,7 +85,7 @@ class SimWriter {
       storage::PutOptions po;
       po.if_none_match = true;
       po.metadata[kChainEndMetadata] = std::to_string(r.end);
-      po.metadata["lakestream-writer"] = store_->writer_id();
+      po.metadata[kChainWriterMetadata] = store_->writer_id();
       auto put = out_.put(key, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, po);
       if (!put.ok() && put.status().code() == StatusCode::kPreconditionFailed) {
         a.fenced.push_back(r.tp);
