@@ -9,14 +9,14 @@
 #    count (--metrics-json "s3": every request, data and checkpoint), and any disagreement fails;
 #  - STREAM_BENCH_OUTPUT=s3://bucket/prefix: an S3 server of yours (AWS_* exports), no ops log.
 # Fails if `conditional` spends more than 1.0 checkpoint request per batch in steady state.
-# STREAM_BENCH_MODES (default "conditional direct rename") picks the modes.
+# STREAM_BENCH_MODES (default "conditional direct rename chain") picks the modes.
 set -euo pipefail
 LAKESTREAM=${LAKESTREAM:-build/release/lakestream}
 SRC=${LAKESTREAM_SOURCE_DIR:-$(pwd)}
 ROWS=${1:-100000}
 PARTITIONS=${2:-24}
 MAXOFF=${3:-2000}
-MODES=${STREAM_BENCH_MODES:-conditional direct rename}
+MODES=${STREAM_BENCH_MODES:-conditional direct rename chain}
 TOOL="/usr/bin/python3 $SRC/tests/e2e/stream_rgw.py"
 work=$(mktemp -d)
 broker_pid=""

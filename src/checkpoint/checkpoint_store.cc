@@ -11,8 +11,9 @@ Result<CheckpointMode> parse_checkpoint_mode(std::string_view name) {
   if (name == "conditional") return CheckpointMode::kConditional;
   if (name == "direct") return CheckpointMode::kDirect;
   if (name == "rename") return CheckpointMode::kRename;
+  if (name == "chain") return CheckpointMode::kChain;
   return invalid_argument(
-      fmt::format("unknown checkpoint mode \"{}\" (conditional, direct or rename)", name));
+      fmt::format("unknown checkpoint mode \"{}\" (conditional, direct, rename or chain)", name));
 }
 
 std::string_view checkpoint_mode_name(CheckpointMode mode) {
@@ -23,6 +24,8 @@ std::string_view checkpoint_mode_name(CheckpointMode mode) {
       return "direct";
     case CheckpointMode::kRename:
       return "rename";
+    case CheckpointMode::kChain:
+      return "chain";
   }
   return "?";
 }
@@ -35,6 +38,9 @@ std::unique_ptr<CheckpointStore> open_checkpoint(storage::ObjectStore& meta,
   if (options.compact_every == 0) options.compact_every = 1;
   if (options.mode == CheckpointMode::kConditional) {
     return internal::make_conditional(meta, output, std::move(options));
+  }
+  if (options.mode == CheckpointMode::kChain) {
+    return internal::make_chain(output, std::move(options));
   }
   return internal::make_spark_log(meta, output, std::move(options));
 }

@@ -17,6 +17,12 @@
 //  - kRename: Spark's default manager over Hadoop S3A: every log file is written to a temp object
 //    and renamed (existence probes HEAD + HEAD dir + LIST, PUT, HEAD, Copy, Delete, fake-directory
 //    cleanup: 16 requests), three files per batch (offsets, sink log, commits).
+//  - kChain: no log at all. One chain of data files per Kafka partition, each named by topic,
+//    partition and start offset only (data_file_name.h) and carrying its end offset in its
+//    metadata; the data file's own create-only PUT (If-None-Match: *) is the commit, and a 412 on
+//    it fences the writer for that partition. Steady state: zero non-data requests per batch.
+//    Recovery: one LIST (of the output, or of each claimed partition's prefix) + one HEAD of the
+//    last file of each partition. See chain_log.cc and README.md for what it does not do.
 //
 // All three record the same manifest content, so recovery and `lakestream files` work on each.
 // Recovery rebuilds per-partition committed offsets and the live committed file set, and removes
@@ -42,9 +48,9 @@
 
 namespace lakestream::checkpoint {
 
-enum class CheckpointMode { kConditional, kDirect, kRename };
+enum class CheckpointMode { kConditional, kDirect, kRename, kChain };
 
-// "conditional", "direct", "rename"; kInvalidArgument otherwise.
+// "conditional", "direct", "rename", "chain"; kInvalidArgument otherwise.
 Result<CheckpointMode> parse_checkpoint_mode(std::string_view name);
 std::string_view checkpoint_mode_name(CheckpointMode mode);
 
@@ -64,6 +70,9 @@ struct RecoveryReport {
 struct BatchAttempt {
   std::vector<OffsetRange> ranges;  // what the batch consumed (start == committed end)
   std::vector<DataFile> files;      // what it wrote (already uploaded)
+  // kChain only: partitions whose next file another writer had already created (the task's
+  // create-only PUT got 412). Their files up to that point are in `files` (committed).
+  std::vector<TopicPartition> fenced;
 };
 
 struct CommitOutcome {
@@ -119,5 +128,10 @@ std::unique_ptr<CheckpointStore> open_checkpoint(storage::ObjectStore& meta,
 // Reads the committed state without writing anything (`lakestream files`). Detects the mode from
 // the log's layout. An empty checkpoint yields an empty state.
 Result<CommittedState> read_committed_state(storage::ObjectStore& meta);
+
+// kChain: the committed state read from the output alone (one LIST + one HEAD per partition).
+// `files` holds every chain file (rows unknown: 0), `offsets` each partition's chain end.
+// Errors: storage errors; kDataLoss when a partition's last file has no end offset metadata.
+Result<CommittedState> read_chain_state(storage::ObjectStore& output);
 
 }  // namespace lakestream::checkpoint

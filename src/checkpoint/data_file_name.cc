@@ -66,6 +66,31 @@ std::optional<DataFileName> parse_data_file_key(std::string_view key) {
   return n;
 }
 
+std::string format_chain_file_key(const TopicPartition& tp, int64_t start) {
+  return fmt::format("{}-{}-{:020d}{}", tp.topic, tp.partition, start, kSuffix);
+}
+
+std::string chain_prefix(const TopicPartition& tp) {
+  return fmt::format("{}-{}-", tp.topic, tp.partition);
+}
+
+std::optional<ChainFileName> parse_chain_file_key(std::string_view key) {
+  if (key.size() <= kSuffix.size() || !key.ends_with(kSuffix)) return std::nullopt;
+  if (key.find('/') != std::string_view::npos) return std::nullopt;
+  std::string_view rest = key.substr(0, key.size() - kSuffix.size());
+  std::string_view start, partition;
+  if (!pop_field(&rest, &start) || !pop_field(&rest, &partition) || rest.empty()) {
+    return std::nullopt;
+  }
+  ChainFileName n;
+  if (start.size() != 20 || !parse_number(start, &n.start) || n.start < 0 ||
+      !parse_number(partition, &n.tp.partition) || n.tp.partition < 0) {
+    return std::nullopt;
+  }
+  n.tp.topic = std::string(rest);
+  return n;
+}
+
 std::string new_writer_id() {
   std::random_device rd;
   uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();

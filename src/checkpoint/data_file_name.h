@@ -31,6 +31,31 @@ std::string format_data_file_key(const DataFileName& name);
 // nullopt when `key` is not a data file name (checkpoint files, dead letters, foreign files).
 std::optional<DataFileName> parse_data_file_key(std::string_view key);
 
+// Chain layout (CheckpointMode::kChain): one name per (topic, partition, start offset), nothing
+// else, so two writers that plan the same range race for the same key and a create-only PUT
+// decides:
+//
+//   <topic>-<partition>-<start offset, 20 digits>.parquet
+//
+// The end offset is not in the name (it travels in the object's metadata, kChainEndMetadata, and
+// in the Parquet key-value metadata lakestream.end). Chain names and the names above never parse
+// as each other.
+inline constexpr const char* kChainEndMetadata = "lakestream-end";
+inline constexpr const char* kChainWriterMetadata = "lakestream-writer";  // who committed it
+
+std::string format_chain_file_key(const TopicPartition& tp, int64_t start);
+
+// The prefix every chain file of `tp` starts with ("taxi-3-"). Another topic's files can share it
+// (topic "taxi-3", partition 1: "taxi-3-1-..."), so listings must parse what they find.
+std::string chain_prefix(const TopicPartition& tp);
+
+struct ChainFileName {
+  TopicPartition tp;
+  int64_t start = 0;
+};
+// nullopt when `key` is not a chain file name (no directory part allowed).
+std::optional<ChainFileName> parse_chain_file_key(std::string_view key);
+
 // A fresh writer id: 12 lowercase hex digits from a random source; unique per process start.
 std::string new_writer_id();
 

@@ -53,6 +53,8 @@ int64_t now_ms();
 std::unique_ptr<CheckpointStore> make_conditional(storage::ObjectStore& meta,
                                                   storage::ObjectStore& output,
                                                   CheckpointOptions options);
+std::unique_ptr<CheckpointStore> make_chain(storage::ObjectStore& output,
+                                            CheckpointOptions options);
 std::unique_ptr<CheckpointStore> make_spark_log(storage::ObjectStore& meta,
                                                 storage::ObjectStore& output,
                                                 CheckpointOptions options);

@@ -1,5 +1,6 @@
 // `lakestream files OUTPUT_URI`: the committed data files, one URI per line, read from the
 // checkpoint log only (no listing of the output), so readers see exactly what was committed.
+// Without a log (chain layout), the chain files of the output: one LIST + one HEAD per partition.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -33,6 +34,10 @@ Status run(const FilesFlags& f) {
   }
   LS_ASSIGN_OR_RETURN(auto meta, storage::open_store(checkpoint_uri, s3));
   LS_ASSIGN_OR_RETURN(auto state, checkpoint::read_committed_state(*meta));
+  if (!state.last_batch) {
+    // No commit log: the chain layout (--checkpoint-mode chain), whose files are the log.
+    LS_ASSIGN_OR_RETURN(state, checkpoint::read_chain_state(*output));
+  }
   for (const auto& [key, file] : state.files) {
     std::string line =
         f.long_format ? fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", output->uri_of(key), file.rows,

@@ -14,6 +14,7 @@
 #include "avro/schema.h"
 #include "avro/schema_registry.h"
 #include "checkpoint/checkpoint_store.h"
+#include "checkpoint/spark_metadata.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "jobs/checkpoint_location.h"
@@ -64,6 +65,7 @@ struct StreamFlags {
   std::string partition_by_time;
   std::string max_batch_bytes = "256MiB";
   std::string group;
+  bool spark_metadata = false;
 };
 
 // Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
@@ -201,6 +203,24 @@ Status run(const StreamFlags& f) {
   LS_ASSIGN_OR_RETURN(co.mode, checkpoint::parse_checkpoint_mode(f.checkpoint_mode));
   co.retain = f.retain;
   co.compact_every = f.compact_every;
+  if (co.mode == checkpoint::CheckpointMode::kChain) {
+    if (c.task.partitioner) {
+      return invalid_argument(
+          "--partition-by/--partition-by-time do not combine with --checkpoint-mode chain (a "
+          "chain is one file sequence per Kafka partition); use the conditional mode");
+    }
+    // A partition's files are written one after the other: no parallel tasks per partition.
+    if (f.max_file_mib) {
+      return invalid_argument(
+          "--max-file-mib does not combine with --checkpoint-mode chain (a file's end offset "
+          "must be known when its upload starts); use --max-file-rows (offsets per file)");
+    }
+    if (c.plan.min_partitions) {
+      log::warn("stream", "--min-partitions is ignored with --checkpoint-mode chain");
+      c.plan.min_partitions = 0;
+    }
+    c.task.chain = true;
+  }
 
   storage::S3Options s3 = f.s3;
   s3.endpoint = f.s3_endpoint;
@@ -230,6 +250,19 @@ Status run(const StreamFlags& f) {
   SignalWatcher watcher(&stop);
   LS_RETURN_IF_ERROR(record_checkpoint_location(*protocol_output, f.output, checkpoint_uri));
   auto ckpt = checkpoint::open_checkpoint(*meta, *protocol_output, co);
+  // --spark-metadata: Spark's sink log in <output>/_spark_metadata/, on a store of its own so its
+  // requests are counted apart.
+  std::unique_ptr<storage::ObjectStore> spark_log;
+  if (f.spark_metadata) {
+    LS_ASSIGN_OR_RETURN(spark_log, open(f.output, s3, crash));
+    checkpoint::SparkMetadataOptions so;
+    so.path_prefix = output->uri() + "/";
+    // Spark resolves the paths it reads with Hadoop: keep the scheme the user gave (s3a://).
+    if (f.output.starts_with("s3a://") && so.path_prefix.starts_with("s3://")) {
+      so.path_prefix.insert(2, "a");
+    }
+    ckpt = checkpoint::with_spark_metadata(std::move(ckpt), *spark_log, so);
+  }
   log::info("stream", "writer {}: {} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
             fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);
   std::unique_ptr<stream::KafkaGroupOwnership> group;
@@ -273,6 +306,9 @@ Status run(const StreamFlags& f) {
   merge(protocol, protocol_output->stats().snapshot());
   auto all = data;
   merge(all, protocol);
+  std::map<std::string, storage::ApiStats> spark;
+  if (spark_log) spark = spark_log->stats().snapshot();
+  merge(all, spark);
   const auto& t = engine.totals();
   log::info("stream",
             "{} batches, {} rows, {} bad records, {} files, {} bytes, {} fenced attempts, {} "
@@ -283,6 +319,10 @@ Status run(const StreamFlags& f) {
             << storage::format_stats_table(data) << "S3 calls, checkpoint and commit protocol ("
             << f.checkpoint_mode << "):\n"
             << storage::format_stats_table(protocol);
+  if (spark_log) {
+    std::cerr << "S3 calls, Spark sink log (_spark_metadata):\n"
+              << storage::format_stats_table(spark);
+  }
   if (!f.metrics_json.empty()) {
     nlohmann::json m = {{"batches", t.batches},
                         {"rows", t.rows},
@@ -294,6 +334,7 @@ Status run(const StreamFlags& f) {
                         {"checkpoint_mode", f.checkpoint_mode},
                         {"s3", stats_json(all)},
                         {"s3_checkpoint", stats_json(protocol)}};
+    if (spark_log) m["s3_spark_metadata"] = stats_json(spark);
     std::ofstream out(f.metrics_json);
     out << m.dump(2) << "\n";
     if (!out) return io_error(fmt::format("--metrics-json {}: cannot write", f.metrics_json));
@@ -333,8 +374,9 @@ void add_stream_command(CLI::App& app, int* exit_code) {
                   "port, logged; -1: off)")
       ->capture_default_str();
   cmd->add_option("--checkpoint-mode", f->checkpoint_mode,
-                  "conditional (one conditional PUT per batch), direct (MinIO's S3 manager) or "
-                  "rename (Spark's default over S3A)")
+                  "conditional (one conditional PUT per batch), direct (MinIO's S3 manager), "
+                  "rename (Spark's default over S3A) or chain (no log: each data file's "
+                  "create-only PUT is the commit)")
       ->capture_default_str();
   cmd->add_option("--trigger", f->trigger,
                   "Processing-time interval (1s, 500ms, 2m), once, or available-now")
@@ -412,6 +454,9 @@ void add_stream_command(CLI::App& app, int* exit_code) {
                   "lakestream-<hash of the checkpoint URI>. Unset: one worker reads every "
                   "partition")
       ->envname("LAKESTREAM_GROUP");
+  cmd->add_flag("--spark-metadata", f->spark_metadata,
+                "Also write Spark's file-sink log <output>/_spark_metadata/ (after each commit), "
+                "so Spark reads exactly the committed files");
   cmd->callback([f, exit_code] { *exit_code = finish("stream", run(*f)); });
 }
 

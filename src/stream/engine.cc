@@ -204,9 +204,11 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
   attempt.ranges = plan.ranges;
   uint64_t rows = 0, records = 0, bad = 0, bytes = 0;
   std::vector<std::string> dead;
-  for (auto& r : results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    auto& r = results[i];
     if (!r) continue;  // skipped after a failure
     if (!r->ok()) return r->status();
+    if ((*r)->fenced) attempt.fenced.push_back(plan.tasks[i].tp);  // chain layout
     for (auto& f : (*r)->files) attempt.files.push_back(f);
     rows += (*r)->rows;
     records += (*r)->records;

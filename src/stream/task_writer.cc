@@ -59,13 +59,35 @@ class OpenFile {
   static Result<std::unique_ptr<OpenFile>> open(const TaskConfig& c,
                                                 const std::shared_ptr<const columnar::Schema>& s,
                                                 const OffsetRange& task, const std::string& dir,
-                                                uint32_t seq, int64_t start) {
+                                                uint32_t seq, int64_t first) {
     auto f = std::unique_ptr<OpenFile>(new OpenFile());
     f->file_.tp = task.tp;
-    f->file_.start = start;
+    f->file_.start = first;
     f->file_.key = checkpoint::format_data_file_key({task.tp, task.start, c.writer_id, seq, dir});
-    LS_ASSIGN_OR_RETURN(f->object_, c.output->open_writer(f->file_.key));
+    return start(std::move(f), c, s, task, {}, {});
+  }
+  // Chain layout: [start, end) known up front, create-only upload, end offset in the metadata.
+  static Result<std::unique_ptr<OpenFile>> open_chain(
+      const TaskConfig& c, const std::shared_ptr<const columnar::Schema>& s,
+      const OffsetRange& task, int64_t start_offset, int64_t end) {
+    auto f = std::unique_ptr<OpenFile>(new OpenFile());
+    f->file_.tp = task.tp;
+    f->file_.start = start_offset;
+    f->file_.key = checkpoint::format_chain_file_key(task.tp, start_offset);
+    storage::PutOptions put;
+    put.if_none_match = true;
+    put.metadata[checkpoint::kChainEndMetadata] = std::to_string(end);
+    put.metadata[checkpoint::kChainWriterMetadata] = c.writer_id;
+    return start(std::move(f), c, s, task, put, {{"lakestream.end", std::to_string(end)}});
+  }
+  static Result<std::unique_ptr<OpenFile>> start(std::unique_ptr<OpenFile> f, const TaskConfig& c,
+                                                 const std::shared_ptr<const columnar::Schema>& s,
+                                                 const OffsetRange& task,
+                                                 const storage::PutOptions& put,
+                                                 const std::map<std::string, std::string>& extra) {
+    LS_ASSIGN_OR_RETURN(f->object_, c.output->open_writer(f->file_.key, put));
     parquet::WriterOptions po = c.parquet;
+    for (const auto& [k, v] : extra) po.key_value_metadata[k] = v;
     po.key_value_metadata["lakestream.topic"] = task.tp.topic;
     po.key_value_metadata["lakestream.partition"] = std::to_string(task.tp.partition);
     po.key_value_metadata["lakestream.start"] = std::to_string(f->file_.start);
@@ -146,11 +168,20 @@ class TaskRun {
     } else {
       files_.resize(1);
     }
+    chain_next_ = chain_file_end_ = task.start;
   }
 
   Result<TaskResult> run() {
     Status s = c_.source->fetch(task_, [&](const SourceRecord& r) { return on_record(r); });
+    if (s.ok() && c_.chain) s = chain_advance(task_.end);
     if (s.ok()) s = flush();
+    if (fenced_) {
+      // Chain layout: the files before the fenced one are committed; the checkpoint reads the
+      // winner's end.
+      if (files_[0].file) files_[0].file->abort();
+      result_.fenced = true;
+      return std::move(result_);
+    }
     for (size_t d = 0; s.ok() && d < files_.size(); ++d) {
       if (files_[d].file) s = close_file(d, /*last=*/true);
     }
@@ -174,6 +205,7 @@ class TaskRun {
 
   Status on_record(const SourceRecord& r) {
     ++result_.records;
+    if (c_.chain) LS_RETURN_IF_ERROR(chain_advance(r.offset));
     if (r.value_null) return bad(r, "null value");
     auto unframed = avro::unframe(r.value, c_.wire_format);
     if (!unframed.ok()) return bad(r, unframed.status().message());
@@ -199,7 +231,9 @@ class TaskRun {
     // Hand over when the buffer is full (rows, or bytes checked every 256 rows: both depend on
     // the records only), or, without partitioning, when the file reaches --max-file-rows.
     bool full = n >= c_.flush_rows || ((n & 255) == 0 && batch_.memory_bytes() >= flush_bytes_);
-    if (!partitioned_ && c_.max_file_rows && files_[0].rows + n >= c_.max_file_rows) full = true;
+    if (!partitioned_ && !c_.chain && c_.max_file_rows && files_[0].rows + n >= c_.max_file_rows) {
+      full = true;
+    }
     return full ? flush() : Status();
   }
 
@@ -266,9 +300,46 @@ class TaskRun {
     LS_RETURN_IF_ERROR(f.file->write(rows));
     f.rows += rows.num_rows();
     f.last_offset = last;
+    if (c_.chain) return Status();  // chain files end at fixed offsets (chain_advance)
     bool roll = (c_.max_file_rows && f.rows >= c_.max_file_rows) ||
                 (c_.max_file_bytes && f.file->bytes() >= c_.max_file_bytes);
     return roll ? close_file(d, /*last=*/false) : Status();
+  }
+
+  // Chain layout: files at fixed offset steps from the task's start, so each file's end is known
+  // when its upload starts. Opens the file holding `offset`, first closing the ones before it
+  // (creating them empty if they hold no record: the chain must not have holes); with
+  // offset == task end, closes everything up to the end. Rows buffered so far all belong to the
+  // open file (this runs before a record is buffered), so they are handed over first.
+  Status chain_advance(int64_t offset) {
+    DirFile& f = files_[0];
+    while (!f.file || offset >= chain_file_end_) {
+      if (f.file) {
+        LS_RETURN_IF_ERROR(flush());
+        auto done = f.file->close(chain_file_end_);
+        if (!done.ok()) {
+          StatusCode code = done.status().code();
+          // Another writer committed this range first.
+          if (code == StatusCode::kPreconditionFailed || code == StatusCode::kAlreadyExists) {
+            fenced_ = true;
+          }
+          f.file.reset();
+          return std::move(done).status();
+        }
+        result_.bytes += done->size;
+        result_.files.push_back(std::move(*done));
+        f.file.reset();
+        ++f.seq;
+        f.rows = 0;
+        chain_next_ = chain_file_end_;
+      }
+      if (chain_next_ >= task_.end) return Status();
+      int64_t step = c_.max_file_rows ? static_cast<int64_t>(c_.max_file_rows) : task_.end;
+      chain_file_end_ = chain_next_ + std::min(step, task_.end - chain_next_);
+      LS_ASSIGN_OR_RETURN(
+          f.file, OpenFile::open_chain(c_, file_schema_, task_, chain_next_, chain_file_end_));
+    }
+    return Status();
   }
 
   Status close_file(uint32_t d, bool last) {
@@ -287,6 +358,9 @@ class TaskRun {
 
   // While the open files hold more than the share, close the one holding most (task_memory.h).
   Status enforce_share() {
+    // Chain layout: a file's end offset is fixed when its upload starts, so it cannot be closed
+    // early; its memory is bounded by the Parquet row group and the part buffers instead.
+    if (c_.chain) return Status();
     while (true) {
       memory_.clear();
       memory_index_.clear();
@@ -314,6 +388,9 @@ class TaskRun {
   const size_t meta_first_;
   std::shared_ptr<const columnar::Schema> file_schema_;
   const bool partitioned_;
+  int64_t chain_next_ = 0;       // chain layout: start of the next file
+  int64_t chain_file_end_ = 0;   // chain layout: end of the open file
+  bool fenced_ = false;          // chain layout: a file's create-only PUT lost (412)
   RowGather gather_;
   PartitionDirs dirs_;
   std::unique_ptr<columnar::RecordBatch> gathered_;

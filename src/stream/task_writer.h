@@ -18,6 +18,15 @@
 // counted and reported as dead letters (topic, partition, offset, reason, raw bytes in base64) and
 // the task goes on; otherwise the task fails with kInvalidData naming partition and offset.
 //
+// Chain layout (`chain`, checkpoint mode kChain): the task's range is cut into files at fixed
+// offset steps (`max_file_rows` offsets per file, else one file), named by topic, partition and
+// start offset only, each uploaded create-only (If-None-Match: *) with its end offset in the
+// object's metadata (x-amz-meta-lakestream-end) and in the Parquet key-value metadata
+// (lakestream.end). Every offset of the range is covered, so a stretch without records gets an
+// empty (zero-row) file. A 412 on a file means another writer committed that range: the task
+// stops there and reports `fenced` (the files before it are committed). `max_file_bytes` is not
+// used in this layout (a file's end must be known when its upload starts).
+//
 // Thread-safety: run_task() may run concurrently for different tasks with one shared config.
 #pragma once
 
@@ -63,6 +72,7 @@ struct TaskConfig {
   // writer (0: the store writes through, e.g. local files).
   uint64_t sink_part_size = 0;
   int sink_parts_in_flight = 0;
+  bool chain = false;             // chain layout (see above)
 };
 
 // The columns of the output: the decoder's, then (optionally) kafka_topic, kafka_partition,
@@ -79,6 +89,7 @@ struct TaskResult {
   uint64_t early_closes = 0;              // files closed to stay within the memory share
   uint64_t peak_buffered_bytes = 0;       // highest counted bytes after a hand-over (task_memory.h)
   std::vector<std::string> dead_letters;  // one JSON object per bad record
+  bool fenced = false;  // chain layout: another writer had created one of our files (412)
 };
 
 // Runs one task. `concurrent_tasks` is how many tasks of the batch run at once (the memory share

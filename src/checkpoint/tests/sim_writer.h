@@ -32,6 +32,11 @@ class SimWriter {
   }
 
   CheckpointStore& store() { return *store_; }
+  // Swaps the store, e.g. for a wrapper around it (with_spark_metadata).
+  template <typename Wrap>
+  void wrap_store(Wrap&& wrap) {
+    store_ = wrap(std::move(store_));
+  }
   Status recover() { return store_->recover(claim_).status(); }
 
   bool owns(int32_t p) const {
@@ -58,6 +63,7 @@ class SimWriter {
   Result<BatchAttempt> write(const std::vector<OffsetRange>& ranges) {
     BatchAttempt a;
     a.ranges = ranges;
+    if (store_->mode() == CheckpointMode::kChain) return write_chain(std::move(a));
     for (const auto& r : ranges) {
       DataFileName n{r.tp, r.start, store_->writer_id(), 0, ""};
       std::string key = format_data_file_key(n);
@@ -65,6 +71,28 @@ class SimWriter {
       LS_ASSIGN_OR_RETURN(
           auto put, out_.put(key, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}));
       a.files.push_back(DataFile{key, put.version_id, body.size(),
+                                 static_cast<uint64_t>(r.end - r.start), r.tp, r.start, r.end});
+    }
+    return a;
+  }
+
+  // Chain layout: one create-only file per range, named by start offset, end in metadata; a 412
+  // fences the partition (as the stream task does).
+  Result<BatchAttempt> write_chain(BatchAttempt a) {
+    for (const auto& r : a.ranges) {
+      std::string key = format_chain_file_key(r.tp, r.start);
+      std::string body = fmt::format("{}:{}:{}", r.tp.partition, r.start, r.end);
+      storage::PutOptions po;
+      po.if_none_match = true;
+      po.metadata[kChainEndMetadata] = std::to_string(r.end);
+      po.metadata[kChainWriterMetadata] = store_->writer_id();
+      auto put = out_.put(key, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, po);
+      if (!put.ok() && put.status().code() == StatusCode::kPreconditionFailed) {
+        a.fenced.push_back(r.tp);
+        continue;
+      }
+      if (!put.ok()) return std::move(put).status();
+      a.files.push_back(DataFile{key, put->version_id, body.size(),
                                  static_cast<uint64_t>(r.end - r.start), r.tp, r.start, r.end});
     }
     return a;
@@ -97,8 +125,9 @@ class SimWriter {
 
 // Every offset of every partition in exactly one committed file, and the output holds no data
 // file that is not committed. Reads the log afresh (read_committed_state), like `lakestream files`.
-inline void expect_exactly_once(MemoryStore& meta, MemoryStore& out, const SimSource& src) {
-  auto state = read_committed_state(meta);
+inline void expect_exactly_once(MemoryStore& meta, MemoryStore& out, const SimSource& src,
+                                bool chain = false) {
+  auto state = chain ? read_chain_state(out) : read_committed_state(meta);
   ASSERT_TRUE(state.ok()) << state.status().to_string();
   std::map<int32_t, std::vector<std::pair<int64_t, int64_t>>> by_partition;
   for (const auto& [key, f] : state->files) {
@@ -119,7 +148,7 @@ inline void expect_exactly_once(MemoryStore& meta, MemoryStore& out, const SimSo
     EXPECT_EQ((state->offsets[TopicPartition{src.topic, p}]), src.high[p]) << "partition " << p;
   }
   for (const auto& key : out.keys()) {
-    if (!parse_data_file_key(key)) continue;
+    if (!parse_data_file_key(key) && !parse_chain_file_key(key)) continue;
     EXPECT_TRUE(state->files.contains(key)) << "uncommitted file left in output: " << key;
   }
 }
