@@ -83,9 +83,9 @@ class OpenFile {
     auto s = writer_->stats();
     return s.flushed_bytes + s.buffered_bytes;
   }
-  // Bytes held in memory, as counted against the task's share (task_memory.h).
-  uint64_t buffered_bytes(const TaskConfig& c) const {
-    return writer_->stats().buffered_bytes +
+  // Bytes held in memory, as charged against the task's share (task_memory.h).
+  uint64_t memory_bytes(const TaskConfig& c) const {
+    return writer_->stats().memory_bytes + kOpenFileFixedBytes +
            sink_held_bytes(object_->position(), c.sink_part_size, c.sink_parts_in_flight);
   }
   const std::string& key() const { return file_.key; }
@@ -124,6 +124,18 @@ void append_metadata(columnar::RecordBatch& b, size_t first, const TopicPartitio
     key.append_levels(1, 0);
     key.append_bytes({reinterpret_cast<const char*>(r.key.data()), r.key.size()});
   }
+}
+
+// Heap bytes of a row buffer's columns, at capacity (clear() keeps them).
+uint64_t capacity_bytes(columnar::RecordBatch& b) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < b.num_columns(); ++i) {
+    auto& c = b.column(i);
+    n += c.mutable_fixed().capacity() + c.mutable_bytes().capacity() +
+         c.mutable_offsets().capacity() + c.mutable_def_levels().capacity() +
+         c.mutable_rep_levels().capacity();
+  }
+  return n;
 }
 
 // The state of one task: its row buffer, its directories and their open files.
@@ -279,10 +291,10 @@ class TaskRun {
     while (true) {
       memory_.clear();
       memory_index_.clear();
-      uint64_t total = 0;
+      uint64_t total = capacity_bytes(batch_) + (gathered_ ? capacity_bytes(*gathered_) : 0);
       for (uint32_t d = 0; d < files_.size(); ++d) {
         if (!files_[d].file) continue;
-        uint64_t b = files_[d].file->buffered_bytes(c_);
+        uint64_t b = files_[d].file->memory_bytes(c_);
         total += b;
         memory_.push_back({b, files_[d].file->key()});
         memory_index_.push_back(d);
