@@ -182,6 +182,7 @@ class TaskRun {
     uint32_t seq = 0;
     uint64_t rows = 0;
     int64_t last_offset = -1;  // of the last row written to the open file
+    uint64_t charged = 0;      // the open file's memory as last charged
   };
 
   Status on_record(const SourceRecord& r) {
@@ -253,7 +254,7 @@ class TaskRun {
     batch_.clear();
     row_offsets_.clear();
     row_timestamps_.clear();
-    return enforce_share();
+    return Status();
   }
 
   // Writes rows (offsets first..last) to directory d's file, opening it first, rolling it after.
@@ -269,7 +270,9 @@ class TaskRun {
     f.last_offset = last;
     bool roll = (c_.max_file_rows && f.rows >= c_.max_file_rows) ||
                 (c_.max_file_bytes && f.file->bytes() >= c_.max_file_bytes);
-    return roll ? close_file(d, /*last=*/false) : Status();
+    if (roll) LS_RETURN_IF_ERROR(close_file(d, /*last=*/false));
+    recharge(d);
+    return enforce_share();
   }
 
   Status close_file(uint32_t d, bool last) {
@@ -281,26 +284,37 @@ class TaskRun {
     result_.bytes += done.size;
     result_.files.push_back(std::move(done));
     f.file.reset();
+    recharge(d);
     ++f.seq;
     f.rows = 0;
     return Status();
   }
 
-  // While the open files hold more than the share, close the one holding most (task_memory.h).
+  // Re-charges directory d's open file after a write (task_memory.h).
+  void recharge(uint32_t d) {
+    DirFile& f = files_[d];
+    uint64_t now = f.file ? f.file->memory_bytes(c_) : 0;
+    files_charged_ = files_charged_ - f.charged + now;
+    f.charged = now;
+  }
+
+  // While the task is charged more than its share, close the open file charged the most
+  // (task_memory.h). Called after every write, so a hand-over that opens many files cannot
+  // overshoot by more than one file's growth.
   Status enforce_share() {
+    const uint64_t buffers = capacity_bytes(batch_) + (gathered_ ? capacity_bytes(*gathered_) : 0);
     while (true) {
+      uint64_t total = buffers + files_charged_;
+      result_.peak_buffered_bytes = std::max(result_.peak_buffered_bytes, total);
+      if (total <= share_) return Status();
       memory_.clear();
       memory_index_.clear();
-      uint64_t total = capacity_bytes(batch_) + (gathered_ ? capacity_bytes(*gathered_) : 0);
       for (uint32_t d = 0; d < files_.size(); ++d) {
         if (!files_[d].file) continue;
-        uint64_t b = files_[d].file->memory_bytes(c_);
-        total += b;
-        memory_.push_back({b, files_[d].file->key()});
+        memory_.push_back({files_[d].charged, files_[d].file->key()});
         memory_index_.push_back(d);
       }
-      result_.peak_buffered_bytes = std::max(result_.peak_buffered_bytes, total);
-      if (total <= share_ || memory_.empty()) return Status();
+      if (memory_.empty()) return Status();
       int i = pick_file_to_close(memory_);
       LS_RETURN_IF_ERROR(close_file(memory_index_[i], /*last=*/false));
       ++result_.early_closes;
@@ -324,6 +338,7 @@ class TaskRun {
   std::vector<DirFile> files_;  // by directory id (one entry without partitioning)
   std::vector<FileMemory> memory_;
   std::vector<uint32_t> memory_index_;
+  uint64_t files_charged_ = 0;  // sum of the open files' `charged`
   TaskResult result_;
 };
 
