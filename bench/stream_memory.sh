@@ -7,7 +7,8 @@
 #   1. default settings (one batch of the whole backlog, one file per Kafka partition);
 #   2. --partition-by PULocationID (265 directories: up to 265 open files per task) with the
 #      default --max-batch-bytes (256 MiB);
-#   3. the same with --max-batch-bytes SMALL_BOUND (default 32MiB).
+#   3. the same with --max-batch-bytes SMALL_BOUND (default 32MiB);
+#   4. --partition-by payment_type (few directories) with SMALL_BOUND.
 # Prints one line per run: peak RSS, files, rows, wall time; each run is checked by DuckDB
 # (count and distinct (partition, offset) == ROWS).
 set -euo pipefail
@@ -59,3 +60,6 @@ run() {
 run default
 run partitioned-default-bound --partition-by PULocationID
 run partitioned-small-bound --partition-by PULocationID --max-batch-bytes "$SMALL"
+# Same bound, few directories (payment_type: ~6 values): separates what grows with the number of
+# files per batch (the batch's file list: task results, the manifest and its JSON) from the bound.
+run few-dirs-small-bound --partition-by payment_type --max-batch-bytes "$SMALL"
