@@ -245,6 +245,14 @@ class TypedColumnWriter final : public ColumnChunkWriter {
   size_t buffered_bytes() const override {
     return pages_.size() + headers_.size() + dict_.plain_size() + page_estimate();
   }
+  size_t memory_bytes() const override {
+    return sizeof(*this) + def_page_.capacity() + rep_page_.capacity() + values_.capacity() +
+           indices_.capacity() * sizeof(uint32_t) + body_.capacity() + comp_.capacity() +
+           header_.capacity() + pages_.capacity() + headers_.capacity() +
+           page_spans_.capacity() * sizeof(PageSpan) +
+           pages_loc_.capacity() * sizeof(PageLocation) +
+           page_stats_.capacity() * sizeof(PageStats) + dict_.memory_bytes();
+  }
   int64_t buffered_rows() const override { return chunk_rows_; }
 
   Status flush(ByteSink* sink, ColumnChunkMeta* meta) override {

@@ -42,6 +42,9 @@ class ColumnChunkWriter {
                                 size_t slot_end, size_t value_begin) = 0;
   // Bytes held for this chunk: finished pages, dictionary and the open page.
   virtual size_t buffered_bytes() const = 0;
+  // Heap bytes this writer holds (every buffer and the dictionary's hash index at capacity,
+  // plus the object itself): what it costs in memory, as opposed to what it will write.
+  virtual size_t memory_bytes() const = 0;
   // Rows appended since the last flush.
   virtual int64_t buffered_rows() const = 0;
   // Closes the open page and writes the chunk (dictionary page first) to `sink`, filling `meta`

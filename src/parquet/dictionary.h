@@ -68,6 +68,10 @@ class FixedDictionary {
   }
   size_t size() const { return values_.size(); }
   size_t plain_size() const { return values_.size() * sizeof(T); }
+  // Heap bytes held (values and hash slots, at capacity).
+  size_t memory_bytes() const {
+    return values_.capacity() * sizeof(T) + slots_.capacity() * sizeof(int32_t);
+  }
   void encode_plain(Buffer& out) const { out.append(values_.data(), plain_size()); }
   void clear() {
     values_.clear();
@@ -123,6 +127,11 @@ class BytesDictionary {
   }
   size_t size() const { return starts_.size(); }
   size_t plain_size() const { return plain_size_; }
+  // Heap bytes held (value bytes, starts and hash slots, at capacity).
+  size_t memory_bytes() const {
+    return bytes_.capacity() + starts_.capacity() * sizeof(uint32_t) +
+           slots_.capacity() * sizeof(Slot);
+  }
   std::string_view at(size_t i) const {
     size_t end = i + 1 < starts_.size() ? starts_[i + 1] : bytes_.size();
     return {reinterpret_cast<const char*>(bytes_.data()) + starts_[i], end - starts_[i]};

@@ -275,6 +275,8 @@ Status FileWriter::flush_row_group() {
 WriterStats FileWriter::stats() const {
   WriterStats s = impl_->stats;
   s.buffered_bytes = impl_->buffered_bytes();
+  s.memory_bytes = 0;
+  for (const auto& c : impl_->columns) s.memory_bytes += c->memory_bytes();
   return s;
 }
 

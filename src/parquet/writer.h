@@ -107,6 +107,10 @@ struct WriterStats {
   uint64_t row_groups = 0;      // row groups written to the sink
   uint64_t flushed_bytes = 0;   // bytes written to the sink so far (magic + row groups)
   uint64_t buffered_bytes = 0;  // bytes held for the current row group (pages + unpaged values)
+  // Heap bytes the writer holds now: its column writers' buffers and dictionary hash indexes at
+  // capacity (>= buffered_bytes; what a caller bounding memory should count). Deterministic for
+  // a given sequence of writes.
+  uint64_t memory_bytes = 0;
 };
 
 // What close() reports about the finished file.

@@ -202,7 +202,7 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
   }
   checkpoint::BatchAttempt attempt;
   attempt.ranges = plan.ranges;
-  uint64_t rows = 0, records = 0, bad = 0, bytes = 0;
+  uint64_t rows = 0, records = 0, bad = 0, bytes = 0, early_closes = 0;
   std::vector<std::string> dead;
   for (size_t i = 0; i < results.size(); ++i) {
     auto& r = results[i];
@@ -214,6 +214,7 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
     records += (*r)->records;
     bad += (*r)->bad_records;
     bytes += (*r)->bytes;
+    early_closes += (*r)->early_closes;
     for (auto& d : (*r)->dead_letters) dead.push_back(std::move(d));
   }
   if (failed.load()) return internal_error("a task failed without an error");
@@ -272,7 +273,7 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
       {"sources", json::array({{{"startOffset", offsets_json(plan.ranges, false)},
                                 {"endOffset", offsets_json(plan.ranges, true)},
                                 {"numInputRows", records}}})},
-      {"sink", {{"files", attempt.files.size()}, {"bytes", bytes}}},
+      {"sink", {{"files", attempt.files.size()}, {"bytes", bytes}, {"earlyCloses", early_closes}}},
       {"s3", calls_delta(data_stats_, data_before)},
       {"s3_checkpoint", calls_delta(checkpoint_stats_, ckpt_before)},
   };

@@ -1,20 +1,21 @@
 // The memory bound of a micro-batch's writing, and the deterministic choice of which file to close
 // when a task goes over its share.
 //
-// `--max-batch-bytes` bounds the bytes a batch holds that are not yet in the output: per running
-// task, its decoded rows waiting for the Parquet writer (the row buffer), and per open file the
-// Parquet writer's buffered row group (compressed pages, dictionaries, the unpaged values of the
-// current page) plus what the object writer may still hold of the bytes given to it (S3: the
-// current multipart part and the parts in flight, counted at their bound; local files: nothing,
-// they write through). Each task gets an equal share: max_batch_bytes / (tasks running at once).
-// After each hand-over of rows to the files, while the task's count is over its share, the file
-// holding the most bytes is closed (ties: the smaller key), so the decision depends only on the
-// task's records and the configuration, never on timing: a replayed batch builds the same files.
+// `--max-batch-bytes` bounds the bytes a batch holds that are not yet in the output. Counted, per
+// running task: its row buffers (decoded rows waiting for the Parquet writer, and the rows being
+// routed to one directory), at capacity; per open file: the Parquet writer's heap
+// (parquet::WriterStats::memory_bytes: pages, open pages, dictionaries and their hash indexes,
+// scratch, all at capacity), kOpenFileFixedBytes for the writer and sink objects, and what the
+// object writer may still hold of the bytes given to it (S3: the current multipart part and the
+// parts in flight, at their bound; local files write through: nothing). Each task gets an equal
+// share: max_batch_bytes / (tasks running at once). After each hand-over of rows to the files,
+// while the task's count is over its share, the file charged the most is closed (ties: the
+// smaller key), so the decision depends only on the task's records and the configuration, never
+// on timing: a replayed batch builds the same files.
 //
-// Not counted (the fixed overhead, documented in src/stream/README.md): librdkafka's fetch
-// queue, the Kafka message being decoded, per-file constant state (column writer objects, a
-// dictionary's hash index, page scratch buffers), the gather buffer of a partitioned task,
-// allocator slack, the binary and its libraries.
+// Not counted (the fixed overhead, see src/stream/README.md): librdkafka's fetch queue and the
+// message being decoded, a file's footer while close() writes it, the parts of a closing S3 file
+// still uploading, the manifest and dead letters, allocator slack, the binary and its libraries.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +26,10 @@
 #include "common/status.h"
 
 namespace lakestream::stream {
+
+// Charged per open file on top of its Parquet writer's memory_bytes: the FileWriter's own state,
+// its compressor and the object writer (measured at 2-7 KiB; see task_writer_test.cc).
+inline constexpr uint64_t kOpenFileFixedBytes = 16 << 10;
 
 // 256 MiB, the default of --max-batch-bytes.
 inline constexpr uint64_t kDefaultMaxBatchBytes = 256ull << 20;

@@ -105,9 +105,9 @@ class OpenFile {
     auto s = writer_->stats();
     return s.flushed_bytes + s.buffered_bytes;
   }
-  // Bytes held in memory, as counted against the task's share (task_memory.h).
-  uint64_t buffered_bytes(const TaskConfig& c) const {
-    return writer_->stats().buffered_bytes +
+  // Bytes held in memory, as charged against the task's share (task_memory.h).
+  uint64_t memory_bytes(const TaskConfig& c) const {
+    return writer_->stats().memory_bytes + kOpenFileFixedBytes +
            sink_held_bytes(object_->position(), c.sink_part_size, c.sink_parts_in_flight);
   }
   const std::string& key() const { return file_.key; }
@@ -146,6 +146,18 @@ void append_metadata(columnar::RecordBatch& b, size_t first, const TopicPartitio
     key.append_levels(1, 0);
     key.append_bytes({reinterpret_cast<const char*>(r.key.data()), r.key.size()});
   }
+}
+
+// Heap bytes of a row buffer's columns, at capacity (clear() keeps them).
+uint64_t capacity_bytes(columnar::RecordBatch& b) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < b.num_columns(); ++i) {
+    auto& c = b.column(i);
+    n += c.mutable_fixed().capacity() + c.mutable_bytes().capacity() +
+         c.mutable_offsets().capacity() + c.mutable_def_levels().capacity() +
+         c.mutable_rep_levels().capacity();
+  }
+  return n;
 }
 
 // The state of one task: its row buffer, its directories and their open files.
@@ -201,6 +213,7 @@ class TaskRun {
     uint32_t seq = 0;
     uint64_t rows = 0;
     int64_t last_offset = -1;  // of the last row written to the open file
+    uint64_t charged = 0;      // the open file's memory as last charged
   };
 
   Status on_record(const SourceRecord& r) {
@@ -286,7 +299,7 @@ class TaskRun {
     batch_.clear();
     row_offsets_.clear();
     row_timestamps_.clear();
-    return enforce_share();
+    return Status();
   }
 
   // Writes rows (offsets first..last) to directory d's file, opening it first, rolling it after.
@@ -303,7 +316,9 @@ class TaskRun {
     if (c_.chain) return Status();  // chain files end at fixed offsets (chain_advance)
     bool roll = (c_.max_file_rows && f.rows >= c_.max_file_rows) ||
                 (c_.max_file_bytes && f.file->bytes() >= c_.max_file_bytes);
-    return roll ? close_file(d, /*last=*/false) : Status();
+    if (roll) LS_RETURN_IF_ERROR(close_file(d, /*last=*/false));
+    recharge(d);
+    return enforce_share();
   }
 
   // Chain layout: files at fixed offset steps from the task's start, so each file's end is known
@@ -351,29 +366,40 @@ class TaskRun {
     result_.bytes += done.size;
     result_.files.push_back(std::move(done));
     f.file.reset();
+    recharge(d);
     ++f.seq;
     f.rows = 0;
     return Status();
   }
 
-  // While the open files hold more than the share, close the one holding most (task_memory.h).
+  // Re-charges directory d's open file after a write (task_memory.h).
+  void recharge(uint32_t d) {
+    DirFile& f = files_[d];
+    uint64_t now = f.file ? f.file->memory_bytes(c_) : 0;
+    files_charged_ = files_charged_ - f.charged + now;
+    f.charged = now;
+  }
+
+  // While the task is charged more than its share, close the open file charged the most
+  // (task_memory.h). Called after every write, so a hand-over that opens many files cannot
+  // overshoot by more than one file's growth.
   Status enforce_share() {
     // Chain layout: a file's end offset is fixed when its upload starts, so it cannot be closed
     // early; its memory is bounded by the Parquet row group and the part buffers instead.
     if (c_.chain) return Status();
+    const uint64_t buffers = capacity_bytes(batch_) + (gathered_ ? capacity_bytes(*gathered_) : 0);
     while (true) {
+      uint64_t total = buffers + files_charged_;
+      result_.peak_buffered_bytes = std::max(result_.peak_buffered_bytes, total);
+      if (total <= share_) return Status();
       memory_.clear();
       memory_index_.clear();
-      uint64_t total = 0;
       for (uint32_t d = 0; d < files_.size(); ++d) {
         if (!files_[d].file) continue;
-        uint64_t b = files_[d].file->buffered_bytes(c_);
-        total += b;
-        memory_.push_back({b, files_[d].file->key()});
+        memory_.push_back({files_[d].charged, files_[d].file->key()});
         memory_index_.push_back(d);
       }
-      result_.peak_buffered_bytes = std::max(result_.peak_buffered_bytes, total);
-      if (total <= share_ || memory_.empty()) return Status();
+      if (memory_.empty()) return Status();
       int i = pick_file_to_close(memory_);
       LS_RETURN_IF_ERROR(close_file(memory_index_[i], /*last=*/false));
       ++result_.early_closes;
@@ -400,6 +426,7 @@ class TaskRun {
   std::vector<DirFile> files_;  // by directory id (one entry without partitioning)
   std::vector<FileMemory> memory_;
   std::vector<uint32_t> memory_index_;
+  uint64_t files_charged_ = 0;  // sum of the open files' `charged`
   TaskResult result_;
 };
 

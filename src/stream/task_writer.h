@@ -87,7 +87,7 @@ struct TaskResult {
   uint64_t bad_records = 0;               // dead letters
   uint64_t bytes = 0;                     // Parquet bytes written
   uint64_t early_closes = 0;              // files closed to stay within the memory share
-  uint64_t peak_buffered_bytes = 0;       // highest counted bytes after a hand-over (task_memory.h)
+  uint64_t peak_buffered_bytes = 0;       // most bytes charged after a write, before closes
   std::vector<std::string> dead_letters;  // one JSON object per bad record
   bool fenced = false;  // chain layout: another writer had created one of our files (412)
 };
