@@ -1,9 +1,7 @@
 // The conditional-PUT commit log (see checkpoint_store.h for the protocol).
 #include <fmt/format.h>
 
-#include <chrono>
 #include <set>
-#include <thread>
 
 #include "checkpoint/data_file_name.h"
 #include "checkpoint/log_common.h"
@@ -110,7 +108,8 @@ class ConditionalLog final : public CheckpointStore {
   // true: the slot is ours; false: another writer holds it (412).
   // A PUT that timed out or lost its connection may have landed: the store does not retry a
   // conditional write then, but doing it here is safe, since a 412 leads commit() to read the
-  // slot back and recognise its own manifest (writer and ranges).
+  // slot back and recognise its own manifest (writer and ranges). No pause between attempts: a
+  // stalled request already waited its whole timeout, and the store paced its own retries.
   Result<bool> try_put(const Manifest& m) {
     std::string body = serialize_manifest(m);
     storage::PutOptions po;
@@ -131,7 +130,6 @@ class ConditionalLog final : public CheckpointStore {
       }
       log::warn("checkpoint", "commit batch {}: {}; trying again (attempt {} of {})", m.batch,
                 put.status().message(), attempt + 1, kAttempts);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));  // 0.2 s .. 3.2 s
     }
   }
 
