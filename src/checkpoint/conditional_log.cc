@@ -106,19 +106,31 @@ class ConditionalLog final : public CheckpointStore {
 
  private:
   // true: the slot is ours; false: another writer holds it (412).
+  // A PUT that timed out or lost its connection may have landed: the store does not retry a
+  // conditional write then, but doing it here is safe, since a 412 leads commit() to read the
+  // slot back and recognise its own manifest (writer and ranges). No pause between attempts: a
+  // stalled request already waited its whole timeout, and the store paced its own retries.
   Result<bool> try_put(const Manifest& m) {
     std::string body = serialize_manifest(m);
     storage::PutOptions po;
     po.if_none_match = true;
     po.content_type = "application/json";
-    auto put = meta_.put(entry_key(m.batch),
-                         {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, po);
-    if (put.ok()) return true;
-    if (put.status().code() == StatusCode::kPreconditionFailed ||
-        put.status().code() == StatusCode::kAlreadyExists) {
-      return false;
+    constexpr int kAttempts = 6;
+    for (int attempt = 1;; ++attempt) {
+      auto put = meta_.put(entry_key(m.batch),
+                           {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, po);
+      if (put.ok()) return true;
+      StatusCode code = put.status().code();
+      if (code == StatusCode::kPreconditionFailed || code == StatusCode::kAlreadyExists) {
+        return false;
+      }
+      bool maybe_applied = code == StatusCode::kTimeout || code == StatusCode::kUnavailable;
+      if (!maybe_applied || attempt == kAttempts) {
+        return std::move(put).status().with_context(fmt::format("commit batch {}", m.batch));
+      }
+      log::warn("checkpoint", "commit batch {}: {}; trying again (attempt {} of {})", m.batch,
+                put.status().message(), attempt + 1, kAttempts);
     }
-    return std::move(put).status().with_context(fmt::format("commit batch {}", m.batch));
   }
 
   Result<CommitOutcome> fenced(const BatchAttempt& attempt, uint64_t batch,

@@ -63,10 +63,19 @@ control() {
 }
 
 # start_rgw: a private RGW on a free port; exports AWS_* (rgw.sh), aws() wraps awscli.
+# A start-up that fails (it does, now and then, on a loaded machine) is tried once more.
 start_rgw() {
-  rgw_port=$(free_port)
-  rgw_dir=$(mktemp -u /tmp/lakestream-faults-rgw-XXXXXX)
-  eval "$(bash "$SRC/scripts/rgw.sh" start --port "$rgw_port" --dir "$rgw_dir")"
+  local exports="" attempt
+  for attempt in 1 2; do
+    rgw_port=$(free_port)
+    rgw_dir=$(mktemp -u /tmp/lakestream-faults-rgw-XXXXXX)
+    if exports=$(bash "$SRC/scripts/rgw.sh" start --port "$rgw_port" --dir "$rgw_dir"); then break; fi
+    echo "RGW start-up $attempt failed" >&2
+    bash "$SRC/scripts/rgw.sh" stop --port "$rgw_port" --dir "$rgw_dir" >/dev/null 2>&1 || true
+    exports=""
+  done
+  [ -n "$exports" ] || { rgw_port=""; fail "RGW did not start"; }
+  eval "$exports"
   RGW="$AWS_ENDPOINT_URL"
 }
 aws() { /usr/bin/aws --endpoint-url "$RGW" "$@"; }

@@ -52,6 +52,11 @@ start_proxy produce_404 --after 1 --permanent 404
 run_expect_rc 1 "$work/produce_404.log" produce_csv scratch s3://faults-in/taxi/ --s3-endpoint "$PROXY_URL"
 stop_proxy
 expect_one_error "$work/produce_404.log" produce "NoSuchBucket|404"
+# Both failed before sending a record (the first GET was refused); the rerun sends each row once.
+note "produce rerun without faults"
+run_expect_rc 0 "$work/produce_rerun.log" produce_csv scratch s3://faults-in/taxi/
+n=$(kcat -b "$B" -C -t scratch -o beginning -e -q -f 'x\n' | wc -l)
+[ "$n" = $ROWS ] || fail "scratch topic holds $n records after the rerun, expected $ROWS"
 
 OUT=s3://faults-out/rides
 stream() {

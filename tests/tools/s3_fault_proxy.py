@@ -115,6 +115,15 @@ def main():
             conn.request(self.command, self.path, body=body if (body or length) else None, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            conn.close()
+            if fault in ("reset", "truncate") and (len(data) <= 1 or self.command == "HEAD"):
+                # Nothing to cut (a PUT's empty answer): the upstream acted, but the connection
+                # drops before any response byte, so the client cannot know.
+                if fault == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.close_connection = True
+                self.connection.close()
+                return
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() in ("transfer-encoding", "connection", "content-length"):
@@ -122,7 +131,6 @@ def main():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            conn.close()
             if self.command == "HEAD":
                 return
             if fault in ("reset", "truncate") and len(data) > 1:
@@ -133,10 +141,6 @@ def main():
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 self.close_connection = True
                 self.connection.close()
-                return
-            if fault in ("reset", "truncate"):
-                # Nothing to cut: drop the connection before any response byte.
-                self.close_connection = True
                 return
             self.wfile.write(data)
 

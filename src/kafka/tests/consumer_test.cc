@@ -248,3 +248,27 @@ TEST_F(ConsumerTest, FetchResumesAfterEveryBrokerWasDown) {
 
 }  // namespace
 }  // namespace lakestream::kafka
+
+namespace lakestream::kafka {
+namespace {
+
+// ListOffsets answered by a former leader (librdkafka 2.0 reports it instead of retrying): the
+// watermark query tries again until its timeout, as after a leader change.
+TEST_F(ConsumerTest, WatermarksRideOutListOffsetsErrorsAfterALeaderChange) {
+  ASSERT_TRUE(cluster_->set_partition_leader("events", 0, 2).ok());
+  ASSERT_TRUE(
+      cluster_
+          ->push_request_errors(2 /* ListOffsets */, {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                                      RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                                      RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE})
+          .ok());
+  auto marks = consumer_->watermarks({{"events", 0}, {"events", 1}});
+  ASSERT_TRUE(marks.ok()) << marks.status().to_string();
+  ASSERT_EQ(marks->size(), 2u);
+  EXPECT_EQ((*marks)[0].low, 0);
+  EXPECT_EQ((*marks)[0].high, 100);
+  EXPECT_EQ((*marks)[1].high, 100);
+}
+
+}  // namespace
+}  // namespace lakestream::kafka
