@@ -19,7 +19,8 @@ work=$(mktemp -d /tmp/ls-e2e-interrupt.XXXXXX)
 broker_pid=""
 prod_pid=""
 cleanup() {
-  [ -n "$prod_pid" ] && kill -KILL "$prod_pid" 2>/dev/null
+  # (an `a && b` whose b fails would end this trap early under set -e, leaving the broker)
+  if [ -n "$prod_pid" ]; then kill -KILL "$prod_pid" 2>/dev/null || true; fi
   exec 7>&- 2>/dev/null || true
   if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then kill -TERM "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; fi
   rm -rf "$work"
