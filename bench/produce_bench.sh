@@ -39,23 +39,25 @@ SETTINGS=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X ling
 DELIM='@@LKDELIM-7f3a9c21-d0e4@@'
 now() { date +%s.%N; }
 
-run_lakestream() {  # topic -> seconds
+# Each timed command also reports its CPU time (user + system, all threads) through /usr/bin/time:
+# on this shared machine wall time depends on what else runs, CPU per row much less.
+run_lakestream() {  # topic -> "start end cpu_seconds"
   local t0 t1
   t0=$(now)
-  "$LAKESTREAM" produce --bootstrap "$B" --topic "$1" --schema "$SCHEMA" --input "$work/taxi.csv" \
+  /usr/bin/time -f "%U %S" -o "$work/$1.cpu" "$LAKESTREAM" produce --bootstrap "$B" --topic "$1" --schema "$SCHEMA" --input "$work/taxi.csv" \
     --progress-interval 600 2>"$work/$1.log"
   t1=$(now)
   grep -q "produced $ROWS, rejected 0, failed 0" "$work/$1.log" || { cat "$work/$1.log"; exit 1; }
-  echo "$t0 $t1"
+  echo "$t0 $t1 $(awk '{print $1 + $2}' "$work/$1.cpu")"
 }
 run_kcat() {
   local t0 t1
   t0=$(now)
-  kcat -P -b "$B" -t "$1" -D "$DELIM" "${SETTINGS[@]}" <"$work/msgs.bin" 2>"$work/$1.err" \
-    || { cat "$work/$1.err" >&2; exit 1; }
+  /usr/bin/time -f "%U %S" -o "$work/$1.cpu" kcat -P -b "$B" -t "$1" -D "$DELIM" "${SETTINGS[@]}" \
+    <"$work/msgs.bin" 2>"$work/$1.err" || { cat "$work/$1.err" >&2; exit 1; }
   if grep -qi "fail\|error" "$work/$1.err"; then cat "$work/$1.err" >&2; exit 1; fi
   t1=$(now)
-  echo "$t0 $t1"
+  echo "$t0 $t1 $(awk '{print $1 + $2}' "$work/$1.cpu")"
 }
 
 # The pre-encoded messages for kcat: lakestream's own output (an untimed run that spreads messages
@@ -69,19 +71,24 @@ n=$(grep -o -a -F "$DELIM" "$work/msgs.bin" | wc -l)
 
 # Three timed rounds with default settings, alternating which goes first. Delivery is checked
 # by lakestream's summary (every record acknowledged) and kcat's exit status.
-read -r a b < <(run_lakestream lk1); read -r c d < <(run_kcat kc1); times="$a $b $c $d"
-read -r c d < <(run_kcat kc2); read -r a b < <(run_lakestream lk2); times="$times $a $b $c $d"
-read -r a b < <(run_lakestream lk3); read -r c d < <(run_kcat kc3); times="$times $a $b $c $d"
+read -r a b x < <(run_lakestream lk1); read -r c d y < <(run_kcat kc1); times="$a $b $c $d $x $y"
+read -r c d y < <(run_kcat kc2); read -r a b x < <(run_lakestream lk2); times="$times $a $b $c $d $x $y"
+read -r a b x < <(run_lakestream lk3); read -r c d y < <(run_kcat kc3); times="$times $a $b $c $d $x $y"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 /usr/bin/python3 - "$ROWS" $times <<'PY'
 import statistics, sys
 rows = int(sys.argv[1]); t = list(map(float, sys.argv[2:]))
-lk = [rows / (t[i + 1] - t[i]) for i in range(0, 12, 4)]
-kc = [rows / (t[i + 3] - t[i + 2]) for i in range(0, 12, 4)]
+lk = [rows / (t[i + 1] - t[i]) for i in range(0, 18, 6)]
+kc = [rows / (t[i + 3] - t[i + 2]) for i in range(0, 18, 6)]
+lc = [t[i + 4] for i in range(0, 18, 6)]
+kcc = [t[i + 5] for i in range(0, 18, 6)]
 for r in range(3):
-    print(f"round {r + 1}: lakestream produce {lk[r]:>10,.0f} rows/s   kcat -P {kc[r]:>10,.0f} rows/s   ratio {lk[r] / kc[r]:.2f}x")
+    print(f"round {r + 1}: lakestream produce {lk[r]:>10,.0f} rows/s ({lc[r]:.2f} CPU-s)   "
+          f"kcat -P {kc[r]:>10,.0f} rows/s ({kcc[r]:.2f} CPU-s)   ratio {lk[r] / kc[r]:.2f}x")
 ml, mk = statistics.median(lk), statistics.median(kc)
 print(f"median: lakestream produce (CSV -> Avro -> broker) {ml:,.0f} rows/s; "
       f"kcat -P (pre-encoded Avro -> broker) {mk:,.0f} rows/s; ratio {ml / mk:.2f}x")
+print(f"median CPU (user + sys, all threads): lakestream {statistics.median(lc):.2f} s, "
+      f"kcat {statistics.median(kcc):.2f} s for {rows:,} rows")
 PY

@@ -588,9 +588,32 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
 
   // Every sent record gets its delivery report, also after a failure (what was sent counts). On a
   // stop request the wait is bounded and what is left is given up (never counted as produced).
-  Status flushed = summary->interrupted
-                       ? producer->drain(o_.shutdown_timeout, std::chrono::seconds(5))
-                       : producer->flush(o_.flush_timeout);
+  // A signal during the final wait also bounds it: the wait runs in slices that look at `stop`.
+  Status flushed;
+  if (!summary->interrupted) {
+    const auto deadline = Clock::now() + o_.flush_timeout;
+    for (;;) {
+      flushed = producer->flush(std::chrono::milliseconds(100));
+      if (flushed.code() != StatusCode::kTimeout) break;
+      report();
+      if (stop_requested()) {
+        summary->interrupted = true;
+        if (result.ok())
+          result = cancelled("stopped on request while waiting for the last deliveries");
+        break;
+      }
+      if (Clock::now() >= deadline) {
+        kafka::ProducerStats ps = producer->stats();
+        flushed = timeout_error(fmt::format("{} records still in flight to topic {} after {} ms",
+                                            ps.enqueued - ps.delivered - ps.failed, o_.topic,
+                                            o_.flush_timeout.count()));
+        break;
+      }
+    }
+  }
+  if (summary->interrupted) {
+    flushed = producer->drain(o_.shutdown_timeout, std::chrono::seconds(5));
+  }
   if (reject_producer) {
     Status rf = summary->interrupted
                     ? reject_producer->drain(o_.shutdown_timeout, std::chrono::seconds(5))

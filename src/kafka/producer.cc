@@ -96,12 +96,21 @@ Producer::~Producer() {
   rk_.reset();
 }
 
+namespace {
+// Delivery reports run only on the thread that drives the Producer (poll/flush), so the counters
+// have a single writer: a plain load + store, without the locked read-modify-write of fetch_add
+// on every message (other threads only read them, in stats()).
+void bump(std::atomic<uint64_t>& counter, uint64_t by) {
+  counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+}  // namespace
+
 void Producer::on_delivery(rd_kafka_t*, const void* msg, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
   const auto* m = static_cast<const rd_kafka_message_t*>(msg);
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    self->delivered_.fetch_add(1, std::memory_order_relaxed);
-    self->delivered_bytes_.fetch_add(m->len, std::memory_order_relaxed);
+    bump(self->delivered_, 1);
+    bump(self->delivered_bytes_, m->len);
     return;
   }
   self->failed_.fetch_add(1, std::memory_order_relaxed);
@@ -154,20 +163,27 @@ Status Producer::send_batch(std::span<const OutMessage> messages, const std::ato
   while (cnt > 0) {
     rd_kafka_produce_batch(topic_.get(), call_partition, flags, msgs, static_cast<int>(cnt));
     size_t w = 0;
+    uint64_t good = 0;
+    rd_kafka_resp_err_t hard = RD_KAFKA_RESP_ERR_NO_ERROR;  // first error other than a full queue
     for (size_t i = 0; i < cnt; ++i) {
       if (msgs[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        enqueued_.fetch_add(1, std::memory_order_relaxed);
+        ++good;
         continue;
       }
       if (msgs[i].err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        LS_RETURN_IF_ERROR(fatal_status());
-        return invalid_argument(fmt::format("cannot enqueue a message for topic {}: {}",
-                                            topic_name_, rd_kafka_err2str(msgs[i].err)));
+        if (hard == RD_KAFKA_RESP_ERR_NO_ERROR) hard = msgs[i].err;
+        continue;
       }
       rd_kafka_message_t keep = msgs[i];
       keep.err = RD_KAFKA_RESP_ERR_NO_ERROR;
       keep._private = nullptr;
       msgs[w++] = keep;
+    }
+    bump(enqueued_, good);  // every message librdkafka took counts, also before an error
+    if (hard != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      LS_RETURN_IF_ERROR(fatal_status());
+      return invalid_argument(fmt::format("cannot enqueue a message for topic {}: {}", topic_name_,
+                                          rd_kafka_err2str(hard)));
     }
     cnt = w;
     if (cnt > 0) {

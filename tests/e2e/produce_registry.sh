@@ -15,7 +15,7 @@ work=$(mktemp -d /tmp/ls-e2e-registry.XXXXXX)
 broker_pid=""
 reg_pid=""
 cleanup() {
-  [ -n "$reg_pid" ] && kill -TERM "$reg_pid" 2>/dev/null
+  if [ -n "$reg_pid" ]; then kill -TERM "$reg_pid" 2>/dev/null || true; fi
   exec 7>&- 2>/dev/null || true
   if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then kill -TERM "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
