@@ -119,7 +119,14 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
         if (!result.ok()) break;
         if (committed) {
           totals_.lost_offsets += plan->lost_offsets;
-          Status hint = owner.commit_offsets(plan->ranges);
+          // Every held partition, so idle ones show their true (zero) lag in the group too.
+          std::vector<OffsetRange> ends;
+          for (const auto& tp : held) {
+            auto it = checkpoint_.state().offsets.find(tp);
+            if (it != checkpoint_.state().offsets.end())
+              ends.push_back({tp, it->second, it->second});
+          }
+          Status hint = owner.commit_offsets(ends);
           if (!hint.ok())
             log::warn("stream", "offsets not written back to the group: {}", hint.to_string());
         } else {
