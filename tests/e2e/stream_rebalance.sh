@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Consumer-group scale-out under churn (issue 9), on the local filesystem (REBALANCE_OUTPUT=s3 runs
-# it on a private RGW instead: stream_rebalance_s3.sh). 500k taxi records on 24 partitions of the
+# it on a private RGW instead: stream_rebalance_s3.sh). 1M taxi records on 32 partitions of the
 # dev broker; workers in one group (-X session.timeout.ms=6000):
 #   W1 W2 W3 start; W1 is killed with SIGKILL mid-run; W4 joins; W2 is stopped with SIGSTOP past
 #   the session timeout and resumed once its partitions were reassigned (a zombie: its in-flight
@@ -14,8 +14,8 @@ BIN="${LAKESTREAM:?}"
 SRC="${LAKESTREAM_SOURCE_DIR:?}"
 SCHEMA="$SRC/schemas/nyc_taxi.avsc"
 DUCK="$SRC/tools/js/duck.mjs"
-ROWS=${REBALANCE_ROWS:-500000}
-PARTITIONS=24
+ROWS=${REBALANCE_ROWS:-1000000}
+PARTITIONS=32
 KIND=${REBALANCE_OUTPUT:-local}
 TRIGGER=0ms
 GROUP="rebalance-$$"
