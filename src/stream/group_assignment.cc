@@ -56,12 +56,22 @@ Result<std::vector<EngineEvent>> KafkaGroupOwnership::poll(std::chrono::millisec
 }
 
 Status KafkaGroupOwnership::commit_offsets(const std::vector<OffsetRange>& ranges) {
-  std::vector<kafka::PartitionOffset> offsets;
-  for (const auto& r : ranges) offsets.push_back({{r.tp.topic, r.tp.partition}, r.end});
-  return member_->commit_sync(offsets);
+  pending_.clear();
+  for (const auto& r : ranges) pending_.push_back({{r.tp.topic, r.tp.partition}, r.end});
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_commit_) return Status();
+  Status s = member_->commit_sync(pending_);
+  // A commit that meets a rebalance fails (and on librdkafka 2.0.2 it can cost the member its
+  // assignment): back off longer than a rebalance takes before the next one.
+  next_commit_ = now + (s.ok() ? kCommitInterval : kCommitBackoff);
+  if (s.ok()) pending_.clear();
+  return s;
 }
 
 Result<std::vector<EngineEvent>> KafkaGroupOwnership::leave() {
+  if (!pending_.empty() && std::chrono::steady_clock::now() >= next_commit_) {
+    (void)member_->commit_sync(pending_);  // best effort: a hint for lag tools
+  }
   LS_ASSIGN_OR_RETURN(auto events, member_->close());
   return to_events(std::move(events));
 }

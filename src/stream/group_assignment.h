@@ -61,7 +61,8 @@ class PartitionOwnership {
   // events only), oldest first. Returns early once something changed.
   virtual Result<std::vector<EngineEvent>> poll(std::chrono::milliseconds timeout) = 0;
   // Writes the committed end offsets of these ranges back to the group (a hint for lag tools).
-  // Errors are for logging only: the caller never fails because of them.
+  // The caller passes every partition it holds after each commit; an implementation may send
+  // only every few seconds (the latest offsets win). Errors are for logging only.
   virtual Status commit_offsets(const std::vector<OffsetRange>& ranges) = 0;
   // Leaves the group; returns the final revocations.
   virtual Result<std::vector<EngineEvent>> leave() = 0;
@@ -77,9 +78,17 @@ class KafkaGroupOwnership final : public PartitionOwnership {
   Result<std::vector<EngineEvent>> leave() override;
 
  private:
+  // Offsets go to the group at most every kCommitInterval, like Kafka's auto-commit (5 s): each
+  // synchronous OffsetCommit that lands in a rebalance blocks the worker until the rebalance
+  // ends, so fewer of them means fewer stalls; lag tools are at most that much behind.
+  static constexpr std::chrono::seconds kCommitInterval{5};
+  static constexpr std::chrono::seconds kCommitBackoff{15};
+
   explicit KafkaGroupOwnership(std::unique_ptr<kafka::GroupMember> member)
       : member_(std::move(member)) {}
   std::unique_ptr<kafka::GroupMember> member_;
+  std::vector<kafka::PartitionOffset> pending_;  // latest offsets not yet sent
+  std::chrono::steady_clock::time_point next_commit_{};
 };
 
 // The group id used when `--group auto` is given: "lakestream-" + 12 hex digits of a 64-bit

@@ -11,6 +11,7 @@ namespace lakestream::stream {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kIdleWait{100};
 
 std::string describe(const std::vector<TopicPartition>& tps) {
   std::string out;
@@ -94,6 +95,7 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
         break;
       }
     }
+    bool ran_batch = false;
     std::vector<TopicPartition> plannable;
     for (const auto& tp : held) {
       if (!suspended.contains(tp)) plannable.push_back(tp);
@@ -112,18 +114,27 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
       for (const auto& w : plan->warnings) log::warn("stream", "data loss: {}", w);
       if (!plan->empty()) {
         bool committed = false;
+        ran_batch = true;
         result = run_batch(*plan, &committed);
         if (!result.ok()) break;
         if (committed) {
           totals_.lost_offsets += plan->lost_offsets;
-          Status hint = owner.commit_offsets(plan->ranges);
+          // Every held partition, so idle ones show their true (zero) lag in the group too.
+          std::vector<OffsetRange> ends;
+          for (const auto& tp : held) {
+            auto it = checkpoint_.state().offsets.find(tp);
+            if (it != checkpoint_.state().offsets.end())
+              ends.push_back({tp, it->second, it->second});
+          }
+          Status hint = owner.commit_offsets(ends);
           if (!hint.ok())
             log::warn("stream", "offsets not written back to the group: {}", hint.to_string());
         } else {
           EngineEvent e{EngineEvent::Kind::kFenced, {}, {}};
+          auto until = Clock::now() + config_.fence_hold;
           for (const auto& r : plan->ranges) {
             e.partitions.push_back(r.tp);
-            suspended[r.tp] = Clock::now() + config_.fence_hold;
+            suspended[r.tp] = until;
           }
           log::warn("stream", "fenced: another worker claimed or committed {}; attempt dropped",
                     describe(e.partitions));
@@ -134,6 +145,8 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
       }
       report_lag(*marks);
     }
+    // Nothing to do (no partitions, all suspended, or caught up): do not spin on a 0 ms trigger.
+    if (!ran_batch) next_trigger = std::max(next_trigger, Clock::now() + kIdleWait);
     result = wait_serving(next_trigger);
   }
   // Leave the group so the others take our partitions at once (no session timeout to wait).

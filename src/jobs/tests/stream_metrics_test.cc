@@ -34,5 +34,35 @@ TEST(StreamMetrics, ProgressLinesBecomeCountersGaugesAndHistogram) {
             std::string::npos);
 }
 
+TEST(StreamMetrics, EngineEventsBecomeLagFencedAndRebalanceSeries) {
+  using Kind = stream::EngineEvent::Kind;
+  StreamMetrics m;
+  stream::EngineEvent lag{Kind::kLag, {}, {}};
+  lag.lag = {{{"taxi", 0}, 90, 100, 10}, {{"taxi", 3}, -1, 7, 7}};
+  m.observe_event(lag);
+  std::string text = m.render();
+  EXPECT_NE(text.find("lakestream_partition_lag{topic=\"taxi\",partition=\"0\"} 10\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lakestream_partition_lag{topic=\"taxi\",partition=\"3\"} 7\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("lakestream_committed_offset{topic=\"taxi\",partition=\"0\"} 90\n"),
+            std::string::npos);
+  // Nothing committed yet for partition 3: no committed-offset series for it.
+  EXPECT_EQ(text.find("lakestream_committed_offset{topic=\"taxi\",partition=\"3\"}"),
+            std::string::npos);
+  EXPECT_NE(text.find("lakestream_stream_fenced_commits_total 0\n"), std::string::npos);
+  EXPECT_NE(text.find("lakestream_stream_rebalances_total{kind=\"lost\"} 0\n"), std::string::npos);
+
+  m.observe_event({Kind::kFenced, {{"taxi", 0}}, {}});
+  m.observe_event({Kind::kLost, {{"taxi", 0}}, {}});
+  text = m.render();
+  EXPECT_NE(text.find("lakestream_stream_fenced_commits_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lakestream_stream_rebalances_total{kind=\"lost\"} 1\n"), std::string::npos);
+  // A rebalance drops the per-partition series until the next lag report.
+  EXPECT_EQ(text.find("lakestream_partition_lag{"), std::string::npos) << text;
+  EXPECT_EQ(text.find("lakestream_committed_offset{"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lakestream::jobs

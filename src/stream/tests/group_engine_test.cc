@@ -244,6 +244,41 @@ TEST(GroupEngine, ZombieBatchLosesToTheNewOwnersClaimAndTheSurvivorsFinishExactl
             R"({"n":"2000","s":"1999000","d":"2000"})");
 }
 
+TEST(GroupEngine, FencedPartitionsTheGroupStillGivesUsAreClaimedAgainAfterTheHold) {
+  // Another writer claims partitions 0 and 1 but the group never moves them: after fence_hold the
+  // worker claims them back and finishes every partition, each record once.
+  Fixture f(1000);
+  auto a = f.group_checkpoint();
+  auto other = checkpoint::open_checkpoint(f.meta, f.output, {});
+  ScriptedOwner owner;
+  std::atomic<bool> stop{false};
+  bool claimed = false;
+  owner.script = [&](int call) -> std::vector<EngineEvent> {
+    if (call == 0) return {event(EngineEvent::Kind::kAssigned, {0, 1, 2, 3})};
+    if (!claimed && a->state().last_batch && *a->state().last_batch >= 2) {
+      claimed = true;
+      EXPECT_TRUE(other->recover(std::vector<TopicPartition>{tp(0), tp(1)}).ok());
+    }
+    const auto& o = a->state().offsets;
+    bool done = true;
+    for (int p = 0; p < 4; ++p) done = done && o.contains(tp(p)) && o.at(tp(p)) == 250;
+    if (done) stop = true;
+    return {};
+  };
+  auto c = f.config(&owner, 100);
+  c.fence_hold = std::chrono::milliseconds(50);
+  StreamEngine engine(c, *a, nullptr, nullptr, nullptr);
+  Status s = engine.run(stop);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  EXPECT_TRUE(claimed);
+  EXPECT_EQ(engine.totals().fenced, 1u);
+  EXPECT_EQ(f.count(EngineEvent::Kind::kFenced), 1);
+  f.expect_no_uncommitted_files();
+  EXPECT_EQ(f.duck("SELECT count(*) AS n, sum(id) AS s, count(DISTINCT (kafka_partition, "
+                   "kafka_offset)) AS d"),
+            R"({"n":"1000","s":"499500","d":"1000"})");
+}
+
 TEST(GroupEngine, RejectsTriggersThatAreNotProcessingTime) {
   Fixture f(10);
   auto ckpt = f.group_checkpoint();
