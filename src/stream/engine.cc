@@ -176,8 +176,9 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
     std::vector<std::jthread> pool;
     for (size_t t = 0; t < n; ++t) {
       pool.emplace_back([&] {
+        columnar::RecordBatch scratch(schema_);  // reused by this thread's tasks
         for (size_t i = next++; i < plan.tasks.size() && !failed.load(); i = next++) {
-          results[i] = run_task(config_.task, schema_, plan.tasks[i]);
+          results[i] = run_task(config_.task, schema_, plan.tasks[i], &scratch);
           if (!results[i]->ok()) failed = true;
         }
       });

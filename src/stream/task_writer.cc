@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "checkpoint/data_file_name.h"
 #include "columnar/record_batch.h"
@@ -123,9 +124,12 @@ void append_metadata(columnar::RecordBatch& b, size_t first, const TopicPartitio
 
 Result<TaskResult> run_task(const TaskConfig& c,
                             const std::shared_ptr<const columnar::Schema>& schema,
-                            const OffsetRange& task) {
+                            const OffsetRange& task, columnar::RecordBatch* scratch) {
   TaskResult result;
-  columnar::RecordBatch batch(schema);
+  std::optional<columnar::RecordBatch> own;
+  if (!scratch) scratch = &own.emplace(schema);
+  columnar::RecordBatch& batch = *scratch;
+  batch.clear();
   const size_t meta_first = c.decoder->columnar_schema()->num_columns();
   std::unique_ptr<OpenFile> file;
   uint32_t seq = 0;

@@ -63,9 +63,11 @@ struct TaskResult {
 };
 
 // Runs one task. On error, files this task opened are aborted; files it closed stay in the output
-// (uncommitted, removed by the next recovery).
+// (uncommitted, removed by the next recovery). `scratch` (optional, of `schema`, cleared on
+// entry) is the row buffer to decode into: a worker thread passes the same one to each of its
+// tasks so its column buffers are grown once, not once per task.
 Result<TaskResult> run_task(const TaskConfig& config,
                             const std::shared_ptr<const columnar::Schema>& schema,
-                            const OffsetRange& task);
+                            const OffsetRange& task, columnar::RecordBatch* scratch = nullptr);
 
 }  // namespace lakestream::stream
