@@ -203,8 +203,10 @@ Status run(const StreamFlags& f) {
   SignalWatcher watcher(&stop);
   LS_RETURN_IF_ERROR(record_checkpoint_location(*protocol_output, f.output, checkpoint_uri));
   auto ckpt = checkpoint::open_checkpoint(*meta, *protocol_output, co);
-  log::info("stream", "writer {}: {} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
-            fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);
+  log::info("stream", "writer {}: {}{} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
+            fmt::join(f.topics, ","),
+            f.topic_pattern.empty() ? "" : fmt::format(" pattern '{}'", f.topic_pattern),
+            output->uri(), meta->uri(), f.checkpoint_mode);
   LS_RETURN_IF_ERROR(ckpt->recover(std::nullopt).status());
 
   StreamMetrics metrics;
