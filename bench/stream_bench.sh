@@ -6,6 +6,8 @@
 # ~5 MB per partition); then ROUNDS rounds of: kcat, stream to a local directory, and (when
 # STREAM_BENCH_S3=s3://bucket/prefix is set with the AWS_* exports of scripts/rgw.sh) stream to
 # S3. Each stream run uses a fresh output and checkpoint and must commit exactly ROWS rows.
+# STREAM_BENCH_BASELINE=/path/to/older/lakestream adds a local run of that binary per round
+# (before/after a change, same broker, same run).
 # Prints per-round times and rows/s, then medians and the median of the per-round ratios.
 #   bench/stream_bench.sh [ROWS=2000000] [PARTITIONS=100] [ROUNDS=3] [-- extra stream flags]
 set -euo pipefail
@@ -45,10 +47,10 @@ rm -f "$work/taxi.csv"
 kcat -C -b "$B" -t rides -o beginning -e -q -f 'x\n' | wc -l >"$work/count"
 [ "$(cat "$work/count")" = "$ROWS" ] || { echo "topic holds $(cat "$work/count") records, not $ROWS" >&2; exit 1; }
 
-run_stream() {  # $1 = output URI, $2 = label; prints seconds
+run_stream() {  # $1 = output URI, $2 = label, [$3 = binary]; prints seconds
   local start end rows
   start=$(now)
-  "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SRC/schemas/nyc_taxi.avsc" \
+  "${3:-$LAKESTREAM}" stream --bootstrap "$B" --topic rides --schema "$SRC/schemas/nyc_taxi.avsc" \
     --output "$1" --trigger available-now --metrics-json "$work/m.json" "${EXTRA[@]}" \
     >"$work/$2.progress" 2>"$work/$2.log" || { echo "stream $2 failed:" >&2; tail -5 "$work/$2.log" >&2; exit 1; }
   end=$(now)
@@ -66,8 +68,13 @@ for r in $(seq "$ROUNDS"); do
   rm -rf "$work/out-local-$r"
   s=-
   if [ -n "${STREAM_BENCH_S3:-}" ]; then s=$(run_stream "${STREAM_BENCH_S3%/}/run-$$-$r" s3); fi
-  echo "$k $l $s" >>"$work/results"
-  echo "round $r: kcat -C ${k} s, stream local ${l} s, stream S3 ${s} s (load $(cut -d' ' -f1-3 /proc/loadavg))"
+  b=-
+  if [ -n "${STREAM_BENCH_BASELINE:-}" ]; then
+    b=$(run_stream "$work/out-base-$r" base "$STREAM_BENCH_BASELINE")
+    rm -rf "$work/out-base-$r"
+  fi
+  echo "$k $l $s $b" >>"$work/results"
+  echo "round $r: kcat -C ${k} s, stream local ${l} s, stream S3 ${s} s, baseline local ${b} s (load $(cut -d' ' -f1-3 /proc/loadavg))"
 done
 /usr/bin/python3 - "$work/results" "$ROWS" <<'PY'
 import statistics, sys
@@ -75,7 +82,7 @@ rows = int(sys.argv[2])
 res = [l.split() for l in open(sys.argv[1]) if l.strip()]
 def col(i):
     return [float(r[i]) for r in res if r[i] != "-"]
-k, l, s = col(0), col(1), col(2)
+k, l, s, b = col(0), col(1), col(2), col(3)
 def line(name, t, ratios):
     if not t:
         return
@@ -84,4 +91,5 @@ def line(name, t, ratios):
 line("kcat -C", k, [])
 line("stream local", l, [kk / ll for kk, ll in zip(k, l)])
 line("stream S3", s, [float(r[0]) / float(r[2]) for r in res if r[2] != "-"])
+line("baseline local", b, [float(r[0]) / float(r[3]) for r in res if r[3] != "-"])
 PY

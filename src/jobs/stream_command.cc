@@ -263,8 +263,10 @@ Status run(const StreamFlags& f) {
     }
     ckpt = checkpoint::with_spark_metadata(std::move(ckpt), *spark_log, so);
   }
-  log::info("stream", "writer {}: {} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
-            fmt::join(f.topics, ","), output->uri(), meta->uri(), f.checkpoint_mode);
+  log::info("stream", "writer {}: {}{} -> {} (checkpoint {}, mode {})", ckpt->writer_id(),
+            fmt::join(f.topics, ","),
+            f.topic_pattern.empty() ? "" : fmt::format(" pattern '{}'", f.topic_pattern),
+            output->uri(), meta->uri(), f.checkpoint_mode);
   std::unique_ptr<stream::KafkaGroupOwnership> group;
   if (f.group.empty()) {
     LS_RETURN_IF_ERROR(ckpt->recover(std::nullopt).status());

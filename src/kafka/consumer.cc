@@ -228,8 +228,18 @@ Result<FetchedBatch> Consumer::fetch(const std::vector<OffsetRange>& ranges,
       return timeout_error(
           fmt::format("fetch incomplete after {} ms: {}", options.timeout.count(), detail));
     }
-    ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 100, scratch_.data(), scratch_.size());
+    // consume_batch_queue() with a timeout waits until the batch is full or the timeout passes,
+    // so a partial batch (the tail of every fetch response) would cost the whole timeout: take
+    // what is queued without waiting, and block only for the first message when nothing is.
+    ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, scratch_.data(), scratch_.size());
     if (n < 0) return kafka_status(rd_kafka_last_error(), "fetch: consume");
+    if (n == 0) {
+      rd_kafka_message_t* first = rd_kafka_consume_queue(queue_.get(), 100);
+      if (first != nullptr) {
+        scratch_[0] = first;
+        n = 1;
+      }
+    }
     for (ssize_t i = 0; i < n; ++i) {
       MessagePtr msg(scratch_[static_cast<size_t>(i)]);
       RangeState* s = find_state(msg.get());

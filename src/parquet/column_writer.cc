@@ -22,6 +22,10 @@ namespace {
 
 // Slots per step of the append loop; pages are cut only between steps (and only at row starts).
 constexpr size_t kStep = 256;
+// After this many dictionary-encoded values of a chunk, a dictionary holding more than half of
+// them as distinct entries is given up for PLAIN (parquet-mr checks the same at its first page):
+// near-unique columns (timestamps, ids) gain nothing from it and pay a hash lookup per value.
+constexpr int64_t kDictionaryProbeValues = 4096;
 
 // --- sort orders (parquet.thrift ColumnOrder / "Sort order" in LogicalTypes.md) ---
 struct SignedOrder {
@@ -225,13 +229,19 @@ class TypedColumnWriter final : public ColumnChunkWriter {
         rep_page_.append(rep + s, n * sizeof(int16_t));
       }
       append_values(col, v, nv);
+      if (dict_mode_) dict_values_ += static_cast<int64_t>(nv);
       page_slots_ += n;
       page_values_ += nv;
       page_rows_ += rows;
       chunk_rows_ += static_cast<int64_t>(rows);
       v += nv;
       s = e;
-      if (dict_mode_ && dict_.plain_size() > opt_.dictionary_page_size_limit) {
+      bool mostly_distinct = false;
+      if (dict_mode_ && !dict_probed_ && dict_values_ >= kDictionaryProbeValues) {
+        dict_probed_ = true;
+        mostly_distinct = static_cast<int64_t>(dict_.size()) * 2 > dict_values_;
+      }
+      if (dict_mode_ && (mostly_distinct || dict_.plain_size() > opt_.dictionary_page_size_limit)) {
         LS_RETURN_IF_ERROR(cut_page());
         dict_mode_ = false;  // PLAIN for the rest of this chunk
         plain_fallback_ = true;
@@ -502,6 +512,8 @@ class TypedColumnWriter final : public ColumnChunkWriter {
     dict_.clear();
     dict_mode_ = value_encoding_ == enc::kRleDictionary;
     plain_fallback_ = false;
+    dict_values_ = 0;
+    dict_probed_ = false;
     chunk_mm_.reset();
     chunk_nulls_ = chunk_slots_ = chunk_rows_ = uncompressed_ = 0;
     column_index_ok_ = true;
@@ -518,6 +530,8 @@ class TypedColumnWriter final : public ColumnChunkWriter {
   int32_t value_encoding_ = enc::kPlain;
   bool dict_mode_ = false;
   bool plain_fallback_ = false;
+  int64_t dict_values_ = 0;   // values dictionary-encoded in this chunk
+  bool dict_probed_ = false;  // kDictionaryProbeValues check done for this chunk
 
   // Open page.
   Buffer def_page_, rep_page_, values_;

@@ -107,9 +107,10 @@ class BytesDictionary {
   explicit BytesDictionary(int32_t fixed_length) : fixed_length_(fixed_length) { rehash(1024); }
 
   uint32_t insert(std::string_view v) {
-    uint64_t h = hash_bytes(v);
-    auto h32 = static_cast<uint32_t>(h);
-    size_t i = (h >> 32) & mask_;
+    // The slot keeps the hash bits it was placed by, so rehash() moves entries without hashing
+    // their bytes again.
+    auto h32 = static_cast<uint32_t>(hash_bytes(v) >> 32);
+    size_t i = h32 & mask_;
     while (true) {
       const Slot& s = slots_[i];
       if (s.index < 0) break;
@@ -160,13 +161,14 @@ class BytesDictionary {
     uint32_t hash = 0;
   };
   void rehash(size_t cap) {
-    slots_.assign(cap, Slot{});
+    std::vector<Slot> old(cap, Slot{});
+    old.swap(slots_);
     mask_ = cap - 1;
-    for (size_t k = 0; k < starts_.size(); ++k) {
-      uint64_t h = hash_bytes(at(k));
-      size_t i = (h >> 32) & mask_;
+    for (const Slot& s : old) {
+      if (s.index < 0) continue;
+      size_t i = s.hash & mask_;
       while (slots_[i].index >= 0) i = (i + 1) & mask_;
-      slots_[i] = {static_cast<int32_t>(k), static_cast<uint32_t>(h)};
+      slots_[i] = s;
     }
   }
   int32_t fixed_length_;

@@ -141,10 +141,15 @@ void KafkaSource::run_fetcher(std::stop_token stop, std::vector<std::vector<Offs
     kafka::FetchOptions fo;
     fo.timeout = options_.fetch_timeout;
     fo.stop = stop;
+    auto t0 = std::chrono::steady_clock::now();
     Result<kafka::FetchedBatch> batch = [&] {
       std::lock_guard lock(consumer_mu_);
       return consumer_->fetch(kr, fo);
     }();
+    log::debug(
+        "stream", "wave {} of {}: {} ranges fetched in {} ms", w + 1, waves.size(), kr.size(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
     std::lock_guard lock(mu_);
     if (!batch.ok()) {
       fetch_error_ = std::move(batch).status();

@@ -34,8 +34,11 @@
 namespace lakestream::stream {
 
 struct KafkaSourceOptions {
-  // Records per wave fetched ahead of the tasks (two waves may be held at once).
-  int64_t wave_records = 250000;
+  // Records per wave fetched ahead of the tasks (two waves may be held at once). Small waves
+  // start decoding sooner; each wave costs one assign + fetch round trip (tens of ms). 100k was
+  // the best of 20k/100k/250k/1M on 1M taxi rows over 100 partitions
+  // (bench/RESULTS-stream-perf.md).
+  int64_t wave_records = 100000;
   // A wave's Consumer::fetch() fails with kTimeout after this long without completing.
   std::chrono::milliseconds fetch_timeout{120000};
 };

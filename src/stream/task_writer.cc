@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "checkpoint/data_file_name.h"
 #include "columnar/record_batch.h"
