@@ -89,10 +89,10 @@ rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r.get("total
 print("%.2f" % sum(float(r["total_amount"]) for r in rows))' "$work/taxi.csv")
 echo "topic: $ROWS records in $PARTITIONS partitions; crash seed $SEED"
 
-stream() {  # stream OUTPUT_URI [flags...]
+stream() {  # stream OUTPUT_URI [flags...]; with STREAM_EXEC=1 the (background) subshell execs
   local out=$1
   shift
-  "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SCHEMA" --output "$out" \
+  ${STREAM_EXEC:+exec} "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SCHEMA" --output "$out" \
     --checkpoint-mode "$mode" --trigger available-now --max-offsets-per-trigger "$MAXOFF" \
     --include-kafka-metadata --threads 2 "$@"
 }
@@ -157,7 +157,9 @@ for mode in $MODES; do
   [ $covered = 1 ] || fail "$mode: no run was killed right after some kind of request, in $runs runs"
   for i in $(seq 1 "$KILLS"); do
     delay=$(( (RANDOM % KILL_MS) + 300 ))
-    stream "$OUT" >"$work/$mode.k.$i" 2>"$work/$mode.kill.$i.log" &
+    # exec: $! must be the job itself, not a subshell around it (killing only the subshell
+    # would leave the job running on as a second writer).
+    STREAM_EXEC=1 stream "$OUT" >"$work/$mode.k.$i" 2>"$work/$mode.kill.$i.log" &
     job_pid=$!
     sleep "$(awk -v d=$delay 'BEGIN{print d/1000}')"
     kill -KILL "$job_pid" 2>/dev/null && echo "timed kill $i after ${delay} ms ($(wc -l <"$work/$mode.k.$i") batches committed)" \
