@@ -114,9 +114,11 @@ for mode in $MODES; do
     || { cat "$work/$mode.ref.log"; fail "reference run"; }
   echo "reference $t0 $(now)" >>"$windows"
   M=$(/usr/bin/python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(sum(v["calls"] for v in m["s3"].values()))' "$work/$mode.ref.json")
-  echo "reference run: $M requests for recovery + $REF_BATCHES batches"
+  sleep 1  # RGW writes its ops log asynchronously
+  R=$($TOOL recovery-length "$OPSLOG" "$windows")
+  echo "reference run: $M requests for recovery ($R) + $REF_BATCHES batches"
 
-  # 2. Crash right after request k, k drawn from 1..M+10 (seeded; a sweep in order would alias:
+  # 2. Crash right after request k, k drawn from 1..M+10 or 1..R+10 (seeded; a sweep in order would alias:
   # every killed recovery adds a claim to the log, so request k is the same kind run after run;
   # +10: a recovery reads up to --compact-every (10) more manifests than the reference did),
   # until, for every kind of request the reference made, a run was killed right after one
@@ -126,7 +128,9 @@ for mode in $MODES; do
   kills=0
   covered=0
   while [ $runs -lt "$MAX_RUNS" ]; do
-    k=$(( (RANDOM % (M + 10)) + 1 ))
+    # Every other run dies within the recovery (+10 manifests): each of its requests is one
+    # position, far rarer than the data uploads of the batches.
+    if [ $((runs % 2)) = 0 ]; then k=$(( (RANDOM % (R + 10)) + 1 )); else k=$(( (RANDOM % (M + 10)) + 1 )); fi
     runs=$((runs + 1))
     if [ $((runs % 10)) = 5 ] && [ "$kills" -lt "$KILLS" ]; then
       # A SIGKILL at a random time instead of after a given request. exec: $! must be the job
@@ -168,7 +172,7 @@ for mode in $MODES; do
     fi
   done
   committed=$(cat "$work/$mode".p.* "$work/$mode".c.* | wc -l)
-  echo "crash hook: $crashes of $runs runs killed (k in 1..$((M + 10))), $committed batches committed meanwhile"
+  echo "crash hook: $crashes of $runs runs killed (k in 1..$((M + 10)) or 1..$((R + 10))), $committed batches committed meanwhile"
   [ $crashes -ge $((runs * 3 / 4)) ] || fail "$mode: only $crashes of $runs runs crashed (topic consumed too early?)"
   $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1 && covered=1
   cat "$work/$mode.coverage"
