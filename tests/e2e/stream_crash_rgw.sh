@@ -4,14 +4,16 @@
 #  1. a reference run (crash-free, on a scratch bucket with a non-empty log) records which S3
 #     requests a recovery and a few batches make, in order (RGW's ops log);
 #  2. crash runs: the job is restarted again and again, each run killed by SIGKILL right after
-#     its k-th request (LAKESTREAM_CRASH_AFTER_S3_CALL=k, k drawn from 1..M, M = the reference's
-#     request count) until, for every kind of request of the reference (a recovery and the
-#     batches after it), some run was killed right after one; every 10th run is killed after a
-#     random delay instead (seeded, STREAM_CRASH_KILLS of them);
+#     its k-th request (LAKESTREAM_CRASH_AFTER_S3_CALL=k; k drawn at random over the whole
+#     reference or within its recovery, then aimed at what is still missed) until, for every
+#     kind of request of the reference (API + key pattern), some run was killed right after
+#     one; every 10th run is killed after a random delay instead (seeded, STREAM_CRASH_KILLS);
+#     now and then a clean one-batch run (so that some recoveries have nothing to delete);
 #  3. a clean run to the end.
-# Checked: the crash points (from RGW's ops log: the last request of each killed run); DuckDB finds every Kafka record (as listed by kcat) exactly once: count, distinct
-# (kafka_partition, kafka_offset), sum of (partition << 32 | offset), sum(total_amount) equal to
-# the CSV's; `lakestream files` == every *.parquet in a plain listing of the output.
+# Checked: the crash points (from RGW's ops log: the last request of each killed run); DuckDB
+# finds every Kafka record (as listed by kcat) exactly once: count, distinct (kafka_partition,
+# kafka_offset), sum of (partition << 32 | offset), sum(total_amount) equal to the CSV's;
+# `lakestream files` == every *.parquet in a plain listing of the output.
 #
 # ctest runs a reduced size (< 3 min). Issue scale (500k records, 24 partitions, 100+ batches,
 # the three modes) is bench/stream_crash_scale.sh. Knobs (environment):
@@ -118,16 +120,31 @@ for mode in $MODES; do
   R=$($TOOL recovery-length "$OPSLOG" "$windows")
   echo "reference run: $M requests for recovery ($R) + $REF_BATCHES batches"
 
-  # 2. Crash right after request k, k drawn from 1..M+10 or 1..R+10 (seeded; a sweep in order would alias:
-  # every killed recovery adds a claim to the log, so request k is the same kind run after run;
-  # +10: a recovery reads up to --compact-every (10) more manifests than the reference did),
-  # until, for every kind of request the reference made, a run was killed right after one
-  # (stream_rgw.py coverage, from RGW's ops log), or MAX_RUNS runs.
+  # 2. Crash right after request k, k drawn from 1..M+10 or 1..R+10 (seeded; a sweep in order
+  # would alias: every killed recovery adds a claim to the log, so request k is the same kind
+  # run after run; +10: a recovery reads up to --compact-every (10) more manifests than the
+  # reference did), until, for every kind of request the reference made, a run was killed
+  # right after one (stream_rgw.py coverage, from RGW's ops log), or 2/3 of MAX_RUNS; then
+  # directed runs around the kinds still missed, up to MAX_RUNS.
   crashes=0
   runs=0
   kills=0
   covered=0
-  while [ $runs -lt "$MAX_RUNS" ]; do
+  crash_run() {  # crash_run K: one run killed right after its K-th request
+    local t0 rc
+    t0=$(now)
+    set +e
+    LAKESTREAM_CRASH_AFTER_S3_CALL=$1 stream "$OUT" >"$work/$mode.p.$runs" 2>"$work/$mode.crash.$runs.log"
+    rc=$?
+    set -e
+    if [ $rc -eq 137 ]; then
+      echo "crash$runs $t0 $(now)" >>"$windows"
+      crashes=$((crashes + 1))
+    elif [ $rc -ne 0 ]; then
+      tail -5 "$work/$mode.crash.$runs.log"; fail "$mode: run $runs (kill after request $1) exited $rc"
+    fi
+  }
+  while [ $runs -lt $((MAX_RUNS * 2 / 3)) ]; do
     # Every other run dies within the recovery (+10 manifests): each of its requests is one
     # position, far rarer than the data uploads of the batches.
     if [ $((runs % 2)) = 0 ]; then k=$(( (RANDOM % (R + 10)) + 1 )); else k=$(( (RANDOM % (M + 10)) + 1 )); fi
@@ -155,24 +172,26 @@ for mode in $MODES; do
       stream "$OUT" --max-batches 1 >"$work/$mode.c.$runs" 2>"$work/$mode.clean.$runs.log" \
         || { tail -5 "$work/$mode.clean.$runs.log"; fail "$mode: clean run $runs"; }
     fi
-    t0=$(now)
-    set +e
-    LAKESTREAM_CRASH_AFTER_S3_CALL=$k stream "$OUT" >"$work/$mode.p.$runs" 2>"$work/$mode.crash.$runs.log"
-    rc=$?
-    set -e
-    if [ $rc -eq 137 ]; then
-      echo "crash$runs $t0 $(now)" >>"$windows"
-      crashes=$((crashes + 1))
-    elif [ $rc -ne 0 ]; then
-      tail -5 "$work/$mode.crash.$runs.log"; fail "$mode: run $runs (kill after request $k) exited $rc"
-    fi
+    crash_run "$k"
     if [ $runs -ge 20 ] && [ "$kills" -ge "$KILLS" ] && [ $((runs % 5)) = 0 ] && $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1; then
       covered=1
       break
     fi
   done
+  # Aimed: at the position of each kind still missed in the latest crash run that made one
+  # (the next run reads the same log, give or take one entry), until hit or MAX_RUNS.
+  random_runs=$runs
+  while [ $covered = 0 ] && [ $runs -lt "$MAX_RUNS" ]; do
+    for pos in $($TOOL missing-positions "$OPSLOG" "$windows"); do
+      [ $runs -lt "$MAX_RUNS" ] || break
+      runs=$((runs + 1))
+      k=$(( pos - 1 + RANDOM % 3 ))
+      crash_run $(( k < 1 ? 1 : k ))
+    done
+    $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1 && covered=1
+  done
   committed=$(cat "$work/$mode".p.* "$work/$mode".c.* | wc -l)
-  echo "crash hook: $crashes of $runs runs killed (k in 1..$((M + 10)) or 1..$((R + 10))), $committed batches committed meanwhile"
+  echo "crash hook: $crashes of $runs runs killed ($random_runs with k in 1..$((M + 10)) or 1..$((R + 10)), then $((runs - random_runs)) aimed), $committed batches committed meanwhile"
   [ $crashes -ge $((runs * 3 / 4)) ] || fail "$mode: only $crashes of $runs runs crashed (topic consumed too early?)"
   $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1 && covered=1
   cat "$work/$mode.coverage"

@@ -11,6 +11,7 @@ usage:
   stream_rgw.py opscount LOG BUCKET...      JSON: lakestream's requests per S3 API in the ops log
   stream_rgw.py coverage LOG WINDOWS        which gaps between two requests the crash runs hit
   stream_rgw.py recovery-length LOG WINDOWS requests of the reference run before its first data file
+  stream_rgw.py missing-positions LOG WINDOWS  where, in the reference, the kinds no crash hit are
 
 Needs the AWS_* exports of scripts/rgw.sh. Run with /usr/bin/python3 (Debian's boto3).
 Ops-log records are attributed to lakestream by user agent ("lakestream/"), so requests of this
@@ -198,6 +199,25 @@ def cmd_recovery_length(args):
     ref = run_kinds(args[0], args[1]).get("reference", [])
     n = next((i for i, k in enumerate(ref) if k.endswith("<data>.parquet")), len(ref))
     print(n)
+
+
+def cmd_missing_positions(args):
+    """LOG WINDOWS: for each kind of request of the reference that no crash run was killed right
+    after, where to aim the next crash: its first position (1-based) in the latest crash run that
+    made one before dying (its log is what the next run will read), else in the reference."""
+    by_run = run_kinds(args[0], args[1])
+    ref = by_run.get("reference", [])
+    crash_runs = [seq for name, seq in by_run.items() if name.startswith("crash") and seq]
+    after = {seq[-1] for seq in crash_runs}
+    for k in dict.fromkeys(ref):
+        if k in after:
+            continue
+        pos = ref.index(k) + 1
+        for seq in reversed(crash_runs):
+            if k in seq:
+                pos = seq.index(k) + 1
+                break
+        print(pos)
 
 
 def cmd_coverage(args):
