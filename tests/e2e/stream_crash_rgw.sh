@@ -116,7 +116,7 @@ for mode in $MODES; do
     || { cat "$work/$mode.ref.log"; fail "reference run"; }
   echo "reference $t0 $(now)" >>"$windows"
   M=$(/usr/bin/python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(sum(v["calls"] for v in m["s3"].values()))' "$work/$mode.ref.json")
-  sleep 1  # RGW writes its ops log asynchronously
+  $TOOL settle "$OPSLOG"  # RGW writes its ops log asynchronously
   R=$($TOOL recovery-length "$OPSLOG" "$windows")
   echo "reference run: $M requests for recovery ($R) + $REF_BATCHES batches"
 

@@ -9,6 +9,7 @@ usage:
   stream_rgw.py download URI DIR            those *.parquet files into DIR (flat names)
   stream_rgw.py versions URI                JSON: current, noncurrent, delete_markers under the prefix
   stream_rgw.py opscount LOG BUCKET...      JSON: lakestream's requests per S3 API in the ops log
+  stream_rgw.py settle LOG                  waits until RGW has stopped appending to its ops log
   stream_rgw.py coverage LOG WINDOWS        which gaps between two requests the crash runs hit
   stream_rgw.py recovery-length LOG WINDOWS requests of the reference run before its first data file
   stream_rgw.py missing-positions LOG WINDOWS  where, in the reference, the kinds no crash hit are
@@ -150,6 +151,21 @@ def ours(path, buckets=None):
         if buckets is not None and rec.get("bucket") not in buckets:
             continue
         yield rec
+
+
+def cmd_settle(args):
+    """LOG: waits (up to 20 s) until the ops log has not grown for 1.5 s: RGW writes it
+    asynchronously, a while after the requests were answered."""
+    import time
+    last, since = -1, time.time()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        size = os.path.getsize(args[0])
+        if size != last:
+            last, since = size, time.time()
+        elif time.time() - since >= 1.5:
+            return
+        time.sleep(0.25)
 
 
 def cmd_opscount(args):
