@@ -7,7 +7,8 @@
 #     its k-th request (LAKESTREAM_CRASH_AFTER_S3_CALL=k; k drawn at random over the whole
 #     reference or within its recovery, then aimed at what is still missed) until, for every
 #     kind of request of the reference (API + key pattern), some run was killed right after
-#     one; every 10th run is killed after a random delay instead (seeded, STREAM_CRASH_KILLS);
+#     one; every 10th run is killed after a random delay instead (seeded, STREAM_CRASH_KILLS;
+#     these run with a 500 ms processing-time trigger, so a kill can also land between batches);
 #     now and then a clean one-batch run (so that some recoveries have nothing to delete);
 #  3. a clean run to the end.
 # Checked: the crash points (from RGW's ops log: the last request of each killed run); DuckDB
@@ -95,7 +96,7 @@ stream() {  # stream OUTPUT_URI [flags...]; with STREAM_EXEC=1 the (background) 
   local out=$1
   shift
   ${STREAM_EXEC:+exec} "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SCHEMA" --output "$out" \
-    --checkpoint-mode "$mode" --trigger available-now --max-offsets-per-trigger "$MAXOFF" \
+    --checkpoint-mode "$mode" --trigger "${TRIGGER:-available-now}" --max-offsets-per-trigger "$MAXOFF" \
     --include-kafka-metadata --threads 2 "$@"
 }
 
@@ -155,7 +156,9 @@ for mode in $MODES; do
       # running on as a second writer).
       kills=$((kills + 1))
       delay=$(( (RANDOM % KILL_MS) + 300 ))
-      STREAM_EXEC=1 stream "$OUT" >"$work/$mode.k.$kills" 2>"$work/$mode.kill.$kills.log" &
+      # A 500 ms trigger: at most a few batches before the kill however fast the machine is
+      # (available-now consumed the whole topic within the delay on an idle machine).
+      TRIGGER=500ms STREAM_EXEC=1 stream "$OUT" >"$work/$mode.k.$kills" 2>"$work/$mode.kill.$kills.log" &
       job_pid=$!
       sleep "$(awk -v d=$delay 'BEGIN{print d/1000}')"
       if kill -KILL "$job_pid" 2>/dev/null; then
