@@ -10,9 +10,9 @@ usage:
   stream_rgw.py versions URI                JSON: current, noncurrent, delete_markers under the prefix
   stream_rgw.py opscount LOG BUCKET...      JSON: lakestream's requests per S3 API in the ops log
   stream_rgw.py settle LOG                  waits until RGW has stopped appending to its ops log
-  stream_rgw.py coverage LOG WINDOWS        which gaps between two requests the crash runs hit
+  stream_rgw.py coverage LOG WINDOWS        which kinds of request the crash runs died right after
   stream_rgw.py recovery-length LOG WINDOWS requests of the reference run before its first data file
-  stream_rgw.py missing-positions LOG WINDOWS  where, in the reference, the kinds no crash hit are
+  stream_rgw.py missing-positions LOG WINDOWS  where to aim at the kinds no crash hit yet
 
 Needs the AWS_* exports of scripts/rgw.sh. Run with /usr/bin/python3 (Debian's boto3).
 Ops-log records are attributed to lakestream by user agent ("lakestream/"), so requests of this
