@@ -62,7 +62,7 @@ fenced=$(cat "$work"/?.log | grep -c 'fenced at slot' || true)
 
 # The log, as RGW saw it: per slot, one successful PUT, the others 412.
 $TOOL settle "$LAKESTREAM_RGW_OPS_LOG"  # RGW writes its ops log asynchronously
-/usr/bin/python3 - "$LAKESTREAM_RGW_OPS_LOG" "$SRC/tests/e2e" <<'PY' || fail "log slots"
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$LAKESTREAM_RGW_OPS_LOG" "$SRC/tests/e2e" <<'PY' || fail "log slots"
 import collections, re, sys
 sys.path.insert(0, sys.argv[2])
 import stream_rgw
