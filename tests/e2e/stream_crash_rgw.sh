@@ -4,14 +4,17 @@
 #  1. a reference run (crash-free, on a scratch bucket with a non-empty log) records which S3
 #     requests a recovery and a few batches make, in order (RGW's ops log);
 #  2. crash runs: the job is restarted again and again, each run killed by SIGKILL right after
-#     its k-th request (LAKESTREAM_CRASH_AFTER_S3_CALL=k, k drawn from 1..M, M = the reference's
-#     request count) until, for every kind of request of the reference (a recovery and the
-#     batches after it), some run was killed right after one; then a few runs killed after a
-#     random delay (seeded);
+#     its k-th request (LAKESTREAM_CRASH_AFTER_S3_CALL=k; k drawn at random over the whole
+#     reference or within its recovery, then aimed at what is still missed) until, for every
+#     kind of request of the reference (API + key pattern), some run was killed right after
+#     one; every 10th run is killed after a random delay instead (seeded, STREAM_CRASH_KILLS;
+#     these run with a 500 ms processing-time trigger, so a kill can also land between batches);
+#     now and then a clean one-batch run (so that some recoveries have nothing to delete);
 #  3. a clean run to the end.
-# Checked: the crash points (from RGW's ops log: the last request of each killed run); DuckDB finds every Kafka record (as listed by kcat) exactly once: count, distinct
-# (kafka_partition, kafka_offset), sum of (partition << 32 | offset), sum(total_amount) equal to
-# the CSV's; `lakestream files` == every *.parquet in a plain listing of the output.
+# Checked: the crash points (from RGW's ops log: the last request of each killed run); DuckDB
+# finds every Kafka record (as listed by kcat) exactly once: count, distinct (kafka_partition,
+# kafka_offset), sum of (partition << 32 | offset), sum(total_amount) equal to the CSV's;
+# `lakestream files` == every *.parquet in a plain listing of the output.
 #
 # ctest runs a reduced size (< 3 min). Issue scale (500k records, 24 partitions, 100+ batches,
 # the three modes) is bench/stream_crash_scale.sh. Knobs (environment):
@@ -89,11 +92,11 @@ rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r.get("total
 print("%.2f" % sum(float(r["total_amount"]) for r in rows))' "$work/taxi.csv")
 echo "topic: $ROWS records in $PARTITIONS partitions; crash seed $SEED"
 
-stream() {  # stream OUTPUT_URI [flags...]
+stream() {  # stream OUTPUT_URI [flags...]; with STREAM_EXEC=1 the (background) subshell execs
   local out=$1
   shift
-  "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SCHEMA" --output "$out" \
-    --checkpoint-mode "$mode" --trigger available-now --max-offsets-per-trigger "$MAXOFF" \
+  ${STREAM_EXEC:+exec} "$LAKESTREAM" stream --bootstrap "$B" --topic rides --schema "$SCHEMA" --output "$out" \
+    --checkpoint-mode "$mode" --trigger "${TRIGGER:-available-now}" --max-offsets-per-trigger "$MAXOFF" \
     --include-kafka-metadata --threads 2 "$@"
 }
 
@@ -114,58 +117,88 @@ for mode in $MODES; do
     || { cat "$work/$mode.ref.log"; fail "reference run"; }
   echo "reference $t0 $(now)" >>"$windows"
   M=$(/usr/bin/python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(sum(v["calls"] for v in m["s3"].values()))' "$work/$mode.ref.json")
-  echo "reference run: $M requests for recovery + $REF_BATCHES batches"
+  $TOOL settle "$OPSLOG"  # RGW writes its ops log asynchronously
+  R=$($TOOL recovery-length "$OPSLOG" "$windows")
+  echo "reference run: $M requests for recovery ($R) + $REF_BATCHES batches"
 
-  # 2. Crash right after request k, k drawn from 1..M+10 (seeded; a sweep in order would alias:
-  # every killed recovery adds a claim to the log, so request k is the same kind run after run;
-  # +10: a recovery reads up to --compact-every (10) more manifests than the reference did),
-  # until, for every kind of request the reference made, a run was killed right after one
-  # (stream_rgw.py coverage, from RGW's ops log), or MAX_RUNS runs.
+  # 2. Crash right after request k, k drawn from 1..M+10 or 1..R+10 (seeded; a sweep in order
+  # would alias: every killed recovery adds a claim to the log, so request k is the same kind
+  # run after run; +10: a recovery reads up to --compact-every (10) more manifests than the
+  # reference did), until, for every kind of request the reference made, a run was killed
+  # right after one (stream_rgw.py coverage, from RGW's ops log), or 2/3 of MAX_RUNS; then
+  # directed runs around the kinds still missed, up to MAX_RUNS.
   crashes=0
   runs=0
+  kills=0
   covered=0
-  while [ $runs -lt "$MAX_RUNS" ]; do
-    k=$(( (RANDOM % (M + 10)) + 1 ))
-    runs=$((runs + 1))
-    if [ $((runs % 6)) = 0 ]; then
-      # Now and then one clean batch: the next recovery then has no uncommitted files to delete
-      # (a different sequence of requests: more gaps to hit).
-      stream "$OUT" --max-batches 1 >"$work/$mode.c.$runs" 2>"$work/$mode.clean.$runs.log" \
-        || { tail -5 "$work/$mode.clean.$runs.log"; fail "$mode: clean run $runs"; }
-    fi
+  crash_run() {  # crash_run K: one run killed right after its K-th request
+    local t0 rc
     t0=$(now)
     set +e
-    LAKESTREAM_CRASH_AFTER_S3_CALL=$k stream "$OUT" >"$work/$mode.p.$runs" 2>"$work/$mode.crash.$runs.log"
+    LAKESTREAM_CRASH_AFTER_S3_CALL=$1 stream "$OUT" >"$work/$mode.p.$runs" 2>"$work/$mode.crash.$runs.log"
     rc=$?
     set -e
     if [ $rc -eq 137 ]; then
       echo "crash$runs $t0 $(now)" >>"$windows"
       crashes=$((crashes + 1))
     elif [ $rc -ne 0 ]; then
-      tail -5 "$work/$mode.crash.$runs.log"; fail "$mode: run $runs (kill after request $k) exited $rc"
+      tail -5 "$work/$mode.crash.$runs.log"; fail "$mode: run $runs (kill after request $1) exited $rc"
     fi
-    if [ $runs -ge 20 ] && [ $((runs % 5)) = 0 ] && $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1; then
+  }
+  while [ $runs -lt $((MAX_RUNS * 2 / 3)) ]; do
+    # Every other run dies within the recovery (+10 manifests): each of its requests is one
+    # position, far rarer than the data uploads of the batches.
+    if [ $((runs % 2)) = 0 ]; then k=$(( (RANDOM % (R + 10)) + 1 )); else k=$(( (RANDOM % (M + 10)) + 1 )); fi
+    runs=$((runs + 1))
+    if [ $((runs % 10)) = 5 ] && [ "$kills" -lt "$KILLS" ]; then
+      # A SIGKILL at a random time instead of after a given request. exec: $! must be the job
+      # itself, not a subshell around it (killing only the subshell would leave the job
+      # running on as a second writer).
+      kills=$((kills + 1))
+      delay=$(( (RANDOM % KILL_MS) + 300 ))
+      # A 500 ms trigger: at most a few batches before the kill however fast the machine is
+      # (available-now consumed the whole topic within the delay on an idle machine).
+      TRIGGER=500ms STREAM_EXEC=1 stream "$OUT" >"$work/$mode.k.$kills" 2>"$work/$mode.kill.$kills.log" &
+      job_pid=$!
+      sleep "$(awk -v d=$delay 'BEGIN{print d/1000}')"
+      if kill -KILL "$job_pid" 2>/dev/null; then
+        echo "timed kill $kills after ${delay} ms ($(wc -l <"$work/$mode.k.$kills") batches committed)"
+      else
+        echo "timed kill $kills after ${delay} ms: the job had already finished"
+      fi
+      wait "$job_pid" 2>/dev/null || true
+      job_pid=""
+    fi
+    if [ $((runs % 6)) = 0 ]; then
+      # Now and then one clean batch: the next recovery then has no uncommitted files to delete
+      # (a different sequence of requests: more gaps to hit).
+      stream "$OUT" --max-batches 1 >"$work/$mode.c.$runs" 2>"$work/$mode.clean.$runs.log" \
+        || { tail -5 "$work/$mode.clean.$runs.log"; fail "$mode: clean run $runs"; }
+    fi
+    crash_run "$k"
+    if [ $runs -ge 20 ] && [ "$kills" -ge "$KILLS" ] && [ $((runs % 5)) = 0 ] && $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1; then
       covered=1
       break
     fi
   done
+  # Aimed: at the position of each kind still missed in the latest crash run that made one
+  # (the next run reads the same log, give or take one entry), until hit or MAX_RUNS.
+  random_runs=$runs
+  while [ $covered = 0 ] && [ $runs -lt "$MAX_RUNS" ]; do
+    for pos in $($TOOL missing-positions "$OPSLOG" "$windows"); do
+      [ $runs -lt "$MAX_RUNS" ] || break
+      runs=$((runs + 1))
+      k=$(( pos - 1 + RANDOM % 3 ))
+      crash_run $(( k < 1 ? 1 : k ))
+    done
+    $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1 && covered=1
+  done
   committed=$(cat "$work/$mode".p.* "$work/$mode".c.* | wc -l)
-  echo "crash hook: $crashes of $runs runs killed (k in 1..$((M + 10))), $committed batches committed meanwhile"
+  echo "crash hook: $crashes of $runs runs killed ($random_runs with k in 1..$((M + 10)) or 1..$((R + 10)), then $((runs - random_runs)) aimed), $committed batches committed meanwhile"
   [ $crashes -ge $((runs * 3 / 4)) ] || fail "$mode: only $crashes of $runs runs crashed (topic consumed too early?)"
   $TOOL coverage "$OPSLOG" "$windows" >"$work/$mode.coverage" 2>&1 && covered=1
   cat "$work/$mode.coverage"
-  [ $covered = 1 ] || fail "$mode: no run was killed right after some kind of request, in $runs runs"
-  for i in $(seq 1 "$KILLS"); do
-    delay=$(( (RANDOM % KILL_MS) + 300 ))
-    stream "$OUT" >"$work/$mode.k.$i" 2>"$work/$mode.kill.$i.log" &
-    job_pid=$!
-    sleep "$(awk -v d=$delay 'BEGIN{print d/1000}')"
-    kill -KILL "$job_pid" 2>/dev/null && echo "timed kill $i after ${delay} ms ($(wc -l <"$work/$mode.k.$i") batches committed)" \
-      || echo "timed kill $i after ${delay} ms: the job had already finished"
-    wait "$job_pid" 2>/dev/null || true
-    job_pid=""
-  done
-
+  # (Judged after the exactly-once checks below, which must run either way.)
   # 3. To the end.
   stream "$OUT" --metrics-json "$work/$mode.final.json" >"$work/$mode.final" 2>"$work/$mode.final.log" \
     || { tail -20 "$work/$mode.final.log"; fail "$mode: final run"; }
@@ -186,5 +219,7 @@ for mode in $MODES; do
   echo "duckdb: $res"
   [ "$res" = "{\"n\":\"$ROWS\",\"d\":\"$ROWS\",\"k\":\"$want_key\",\"a\":\"$want_amount\"}" ] \
     || fail "$mode: expected {n: $ROWS, d: $ROWS, k: $want_key, a: $want_amount}"
-  echo "OK $mode: $ROWS records exactly once after $crashes crash-hook kills and $KILLS timed kills"
+  echo "exactly once ($mode): $ROWS records after $crashes crash-hook kills and $kills timed kills"
+  [ $covered = 1 ] || fail "$mode: no run was killed right after some kind of request, in $runs runs"
+  echo "OK $mode"
 done

@@ -9,7 +9,10 @@ usage:
   stream_rgw.py download URI DIR            those *.parquet files into DIR (flat names)
   stream_rgw.py versions URI                JSON: current, noncurrent, delete_markers under the prefix
   stream_rgw.py opscount LOG BUCKET...      JSON: lakestream's requests per S3 API in the ops log
-  stream_rgw.py coverage LOG WINDOWS        which gaps between two requests the crash runs hit
+  stream_rgw.py settle LOG                  waits until RGW has stopped appending to its ops log
+  stream_rgw.py coverage LOG WINDOWS        which kinds of request the crash runs died right after
+  stream_rgw.py recovery-length LOG WINDOWS requests of the reference run before its first data file
+  stream_rgw.py missing-positions LOG WINDOWS  where to aim at the kinds no crash hit yet
 
 Needs the AWS_* exports of scripts/rgw.sh. Run with /usr/bin/python3 (Debian's boto3).
 Ops-log records are attributed to lakestream by user agent ("lakestream/"), so requests of this
@@ -150,6 +153,21 @@ def ours(path, buckets=None):
         yield rec
 
 
+def cmd_settle(args):
+    """LOG: waits (up to 20 s) until the ops log has not grown for 1.5 s: RGW writes it
+    asynchronously, a while after the requests were answered."""
+    import time
+    last, since = -1, time.time()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        size = os.path.getsize(args[0])
+        if size != last:
+            last, since = size, time.time()
+        elif time.time() - since >= 1.5:
+            return
+        time.sleep(0.25)
+
+
 def cmd_opscount(args):
     counts = {}
     for rec in ours(args[0], set(args[1:])):
@@ -178,6 +196,46 @@ def kind(rec):
     return f"{api_of(rec)} {key or '/'}"
 
 
+def run_kinds(log, windows_file):
+    import datetime
+    windows = []
+    for line in open(windows_file):
+        name, start, end = line.split()
+        windows.append((name, float(start), float(end)))
+    recs = []
+    for rec in ours(log):
+        t = datetime.datetime.strptime(rec["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        recs.append((t.replace(tzinfo=datetime.timezone.utc).timestamp(), rec))
+    recs.sort(key=lambda r: r[0])
+    return {name: [kind(r) for t, r in recs if start <= t <= end] for name, start, end in windows}
+
+
+def cmd_recovery_length(args):
+    """LOG WINDOWS: how many requests the reference run made before its first data file."""
+    ref = run_kinds(args[0], args[1]).get("reference", [])
+    n = next((i for i, k in enumerate(ref) if k.endswith("<data>.parquet")), len(ref))
+    print(n)
+
+
+def cmd_missing_positions(args):
+    """LOG WINDOWS: for each kind of request of the reference that no crash run was killed right
+    after, where to aim the next crash: its first position (1-based) in the latest crash run that
+    made one before dying (its log is what the next run will read), else in the reference."""
+    by_run = run_kinds(args[0], args[1])
+    ref = by_run.get("reference", [])
+    crash_runs = [seq for name, seq in by_run.items() if name.startswith("crash") and seq]
+    after = {seq[-1] for seq in crash_runs}
+    for k in dict.fromkeys(ref):
+        if k in after:
+            continue
+        pos = ref.index(k) + 1
+        for seq in reversed(crash_runs):
+            if k in seq:
+                pos = seq.index(k) + 1
+                break
+        print(pos)
+
+
 def cmd_coverage(args):
     """WINDOWS: lines `NAME START END` (epoch seconds) per run, in run order. The run named
     `reference` ran crash-free; runs named crash* were killed right after their last request.
@@ -186,19 +244,7 @@ def cmd_coverage(args):
     the kinds of the two requests before them, (second-to-last, last), hit or not (not
     asserted: e.g. "first data file of a batch after a recovery that had nothing to delete" is
     one gap there, and random crash points hit it rarely)."""
-    import datetime
-    windows = []
-    for line in open(args[1]):
-        name, start, end = line.split()
-        windows.append((name, float(start), float(end)))
-    recs = []
-    for rec in ours(args[0]):
-        t = datetime.datetime.strptime(rec["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
-        recs.append((t.replace(tzinfo=datetime.timezone.utc).timestamp(), rec))
-    recs.sort(key=lambda r: r[0])
-    by_run = {}
-    for name, start, end in windows:
-        by_run[name] = [kind(r) for t, r in recs if start <= t <= end]
+    by_run = run_kinds(args[0], args[1])
     ref = by_run.get("reference", [])
     want_pairs = set(zip(["<start>"] + ref, ref))
     hit_pairs = set()
@@ -223,7 +269,7 @@ def cmd_coverage(args):
 
 
 if __name__ == "__main__":
-    cmds = {n[4:]: f for n, f in globals().items() if n.startswith("cmd_")}
+    cmds = {n[4:].replace("_", "-"): f for n, f in globals().items() if n.startswith("cmd_")}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[sys.argv[1]](sys.argv[2:])

@@ -61,8 +61,8 @@ fenced=$(cat "$work"/?.log | grep -c 'fenced at slot' || true)
 [ -s "$work/a.progress" ] || [ -s "$work/b.progress" ] || fail "nobody committed"
 
 # The log, as RGW saw it: per slot, one successful PUT, the others 412.
-sleep 1  # RGW writes its ops log asynchronously
-/usr/bin/python3 - "$LAKESTREAM_RGW_OPS_LOG" "$SRC/tests/e2e" <<'PY' || fail "log slots"
+$TOOL settle "$LAKESTREAM_RGW_OPS_LOG"  # RGW writes its ops log asynchronously
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$LAKESTREAM_RGW_OPS_LOG" "$SRC/tests/e2e" <<'PY' || fail "log slots"
 import collections, re, sys
 sys.path.insert(0, sys.argv[2])
 import stream_rgw
