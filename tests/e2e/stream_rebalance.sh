@@ -51,7 +51,7 @@ if [ "$KIND" = s3 ]; then
   OUT=s3://rebalance/out
   # On RGW a commit round trip is ~10x the local one: with back-to-back batches a joining worker
   # catching up on the log slot by slot (412 + GET per slot) can fall behind the others' commit
-  # rate (README-group.md, log contention). A 250 ms trigger keeps the commit rate below that.
+  # rate (docs/scale-out.md, log contention). A 250 ms trigger keeps the commit rate below that.
   TRIGGER=250ms
 else
   OUT="$WORK/out"
@@ -69,7 +69,7 @@ say "produced $ROWS records to $PARTITIONS partitions"
 # Back-to-back small batches (trigger 0ms, 1500 offsets each): a worker is almost always inside a
 # batch, so SIGSTOP lands mid-batch and the zombie has a commit to lose, and the backlog lasts
 # through every event. W5 (100000 offsets per batch) joins at the end to drain it quickly. --retain above the number
-# of slots the others commit while it is paused (see src/stream/README-group.md).
+# of slots the others commit while it is paused (see docs/scale-out.md).
 start_worker() {
   local batch=1500
   [ "$1" = 5 ] && batch=100000
