@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "metrics/job_endpoints.h"
 
 namespace lakestream::jobs {
 
@@ -37,25 +38,7 @@ StreamMetrics::StreamMetrics()
 }
 
 Result<int> StreamMetrics::serve(int port) {
-  auto server = metrics::HttpServer::start("0.0.0.0", port, [this](const std::string& path) {
-    metrics::HttpResponse r;
-    if (path == "/metrics") {
-      r.body = registry_.render();
-    } else if (path == "/healthz") {
-      r.body = "ok\n";
-    } else if (path == "/readyz") {
-      if (ready_.load()) {
-        r.body = "ready\n";
-      } else {
-        r.status = 503;
-        r.body = "recovering\n";
-      }
-    } else {
-      r.status = 404;
-      r.body = "not found: try /metrics, /healthz or /readyz\n";
-    }
-    return r;
-  });
+  auto server = metrics::serve_job_endpoints(registry_, ready_, "recovering\n", port);
   if (!server.ok()) return std::move(server).status();
   server_ = std::move(*server);
   return server_->port();

@@ -1,7 +1,6 @@
 #include "kafka/consumer.h"
 
 #include <fmt/format.h>
-#include <regex.h>
 
 #include <algorithm>
 #include <set>
@@ -78,28 +77,7 @@ Result<std::vector<TopicPartition>> Consumer::partitions(const std::vector<std::
 }
 
 Result<std::vector<TopicPartition>> Consumer::partitions_matching(std::string_view pattern) {
-  // POSIX extended regex, the dialect librdkafka's own regex subscriptions use (GroupMember), so
-  // both agree on what a pattern matches. Anchored: the whole topic name must match.
-  std::string anchored = "^(" + std::string(pattern) + ")$";
-  regex_t re;
-  int rc = regcomp(&re, anchored.c_str(), REG_EXTENDED | REG_NOSUB);
-  if (rc != 0) {
-    char why[256];
-    regerror(rc, &re, why, sizeof why);
-    return invalid_argument(fmt::format("topic pattern '{}': {}", pattern, why));
-  }
-  struct RegexFree {
-    regex_t* re;
-    ~RegexFree() { regfree(re); }
-  } regex_free{&re};
-  LS_ASSIGN_OR_RETURN(ClusterMetadata md, fetch_metadata(rk_.get(), request_timeout_));
-  std::vector<TopicPartition> out;
-  for (const TopicMetadata& t : md.topics) {
-    if (t.name.starts_with("__")) continue;  // internal topics (__consumer_offsets, ...)
-    if (regexec(&re, t.name.c_str(), 0, nullptr, 0) != 0) continue;
-    for (const auto& p : t.partitions) out.push_back({t.name, p.id});
-  }
-  return out;
+  return kafka::partitions_matching(rk_.get(), pattern, request_timeout_);
 }
 
 Result<std::vector<Watermarks>> Consumer::watermarks(

@@ -1,8 +1,10 @@
 #include "kafka/metadata.h"
 
 #include <fmt/format.h>
+#include <regex.h>
 
 #include <algorithm>
+#include <string>
 #include <thread>
 
 #include "kafka/errors.h"
@@ -109,6 +111,32 @@ Result<ClusterMetadata> fetch_metadata(rd_kafka_t* rk, std::chrono::milliseconds
   }
   std::sort(out.topics.begin(), out.topics.end(),
             [](const TopicMetadata& a, const TopicMetadata& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<std::vector<TopicPartition>> partitions_matching(rd_kafka_t* rk, std::string_view pattern,
+                                                        std::chrono::milliseconds timeout) {
+  // Anchored: the whole topic name must match.
+  std::string anchored = "^(" + std::string(pattern) + ")$";
+  regex_t re;
+  int rc = regcomp(&re, anchored.c_str(), REG_EXTENDED | REG_NOSUB);
+  if (rc != 0) {
+    char why[256];
+    regerror(rc, &re, why, sizeof why);
+    return invalid_argument(fmt::format("topic pattern '{}': {}", pattern, why));
+  }
+  struct RegexFree {
+    regex_t* re;
+    ~RegexFree() { regfree(re); }
+  } regex_free{&re};
+  LS_ASSIGN_OR_RETURN(ClusterMetadata md, fetch_metadata(rk, timeout));
+  std::vector<TopicPartition> out;
+  for (const TopicMetadata& t : md.topics) {
+    if (t.name.starts_with("__")) continue;  // internal topics (__consumer_offsets, ...)
+    if (regexec(&re, t.name.c_str(), 0, nullptr, 0) != 0) continue;
+    for (const auto& p : t.partitions) out.push_back({t.name, p.id});
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

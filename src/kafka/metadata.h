@@ -49,6 +49,12 @@ struct ClusterMetadata {
 // kUnavailable / kTimeout when no broker answers.
 Result<ClusterMetadata> fetch_metadata(rd_kafka_t* rk, std::chrono::milliseconds timeout);
 
+// Every partition of every topic whose whole name matches the POSIX extended regex `pattern` (the
+// dialect librdkafka's own regex subscriptions use, so both agree; Spark's subscribePattern),
+// sorted; internal "__*" topics excluded. Empty when none matches; kInvalidArgument for a bad regex.
+Result<std::vector<TopicPartition>> partitions_matching(rd_kafka_t* rk, std::string_view pattern,
+                                                        std::chrono::milliseconds timeout);
+
 // One topic's metadata; kNotFound when the cluster has no such topic.
 Result<TopicMetadata> describe_topic(rd_kafka_t* rk, std::string_view topic,
                                      std::chrono::milliseconds timeout);

@@ -1,7 +1,6 @@
 #include "stream/kafka_source.h"
 
 #include <fmt/format.h>
-#include <regex.h>
 
 #include "kafka/errors.h"
 #include "kafka/metadata.h"
@@ -36,28 +35,10 @@ Result<std::vector<TopicPartition>> KafkaSource::partitions(
 }
 
 Result<std::vector<TopicPartition>> KafkaSource::partitions_matching(const std::string& pattern) {
-  // POSIX extended regex, the dialect librdkafka's own regex subscriptions use, anchored: the
-  // whole topic name must match (Spark's subscribePattern).
-  std::string anchored = "^(" + pattern + ")$";
-  regex_t re;
-  int rc = regcomp(&re, anchored.c_str(), REG_EXTENDED | REG_NOSUB);
-  if (rc != 0) {
-    char why[256];
-    regerror(rc, &re, why, sizeof why);
-    return invalid_argument(fmt::format("topic pattern '{}': {}", pattern, why));
-  }
-  struct RegexFree {
-    regex_t* re;
-    ~RegexFree() { regfree(re); }
-  } regex_free{&re};
-  LS_ASSIGN_OR_RETURN(kafka::ClusterMetadata md, kafka::fetch_metadata(rk_.get(), timeout_));
+  LS_ASSIGN_OR_RETURN(auto parts, kafka::partitions_matching(rk_.get(), pattern, timeout_));
   std::vector<TopicPartition> out;
-  for (const kafka::TopicMetadata& t : md.topics) {
-    if (t.name.starts_with("__")) continue;  // internal topics (__consumer_offsets, ...)
-    if (regexec(&re, t.name.c_str(), 0, nullptr, 0) != 0) continue;
-    for (const auto& p : t.partitions) out.push_back({t.name, p.id});
-  }
-  std::sort(out.begin(), out.end());
+  out.reserve(parts.size());
+  for (const auto& p : parts) out.push_back({p.topic, p.partition});
   return out;
 }
 
