@@ -225,14 +225,21 @@ class TaskRun {
     if (!unframed.ok()) return bad(r, unframed.status().message());
     const avro::Decoder* decoder = c_.decoder;
     if (c_.registry_decoders && unframed->schema_id) {
-      auto found = c_.registry_decoders->decoder_for(*unframed->schema_id);
-      if (!found.ok()) {
-        if (found.status().code() == StatusCode::kInvalidData) {
-          return bad(r, found.status().message());
+      // A partition's records nearly always share one schema id: remember the last one so the
+      // shared (locked) cache is asked only when the id changes.
+      if (last_decoder_ && *unframed->schema_id == last_schema_id_) {
+        decoder = last_decoder_;
+      } else {
+        auto found = c_.registry_decoders->decoder_for(*unframed->schema_id);
+        if (!found.ok()) {
+          if (found.status().code() == StatusCode::kInvalidData) {
+            return bad(r, found.status().message());
+          }
+          return std::move(found).status();
         }
-        return std::move(found).status();
+        decoder = last_decoder_ = *found;
+        last_schema_id_ = *unframed->schema_id;
       }
-      decoder = *found;
     }
     Status d = decoder->decode(unframed->body, batch_);
     if (!d.ok()) return bad(r, d.message());
@@ -415,9 +422,11 @@ class TaskRun {
   const size_t meta_first_;
   std::shared_ptr<const columnar::Schema> file_schema_;
   const bool partitioned_;
-  int64_t chain_next_ = 0;       // chain layout: start of the next file
-  int64_t chain_file_end_ = 0;   // chain layout: end of the open file
-  bool fenced_ = false;          // chain layout: a file's create-only PUT lost (412)
+  int64_t chain_next_ = 0;      // chain layout: start of the next file
+  int64_t chain_file_end_ = 0;  // chain layout: end of the open file
+  bool fenced_ = false;         // chain layout: a file's create-only PUT lost (412)
+  const avro::Decoder* last_decoder_ = nullptr;  // registry: decoder of last_schema_id_
+  uint32_t last_schema_id_ = 0;
   RowGather gather_;
   PartitionDirs dirs_;
   std::unique_ptr<columnar::RecordBatch> gathered_;
