@@ -11,26 +11,9 @@ DUCK="$SRC/tools/js/duck.mjs"
 ROWS=20000
 PARTITIONS=4
 
-work=$(mktemp -d)
-broker_pid=""
-cleanup() {
-  exec 7>&- 2>/dev/null || true
-  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then kill -TERM "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-mkfifo "$work/control"
-"$LAKESTREAM" broker --brokers 1 --topic rides:$PARTITIONS <"$work/control" >"$work/broker.out" 2>"$work/broker.err" &
-broker_pid=$!
-exec 7>"$work/control"
-for _ in $(seq 100); do [ -s "$work/broker.out" ] && break; sleep 0.1; done
-B=$(head -n1 "$work/broker.out")
-[ -n "$B" ] || fail "broker did not start"
-"$LAKESTREAM" generate --rows "$ROWS" --seed 9 --output "$work/taxi.csv" 2>/dev/null
-"$LAKESTREAM" produce --bootstrap "$B" --topic rides --schema "$SCHEMA" --input "$work/taxi.csv" --partitioner random -X sticky.partitioning.linger.ms=0 \
-  2>"$work/produce.log" || { cat "$work/produce.log"; fail "produce"; }
+# shellcheck source=lib/rides_topic.bash
+source "$SRC/tests/e2e/lib/rides_topic.bash"
+start_rides_topic "$PARTITIONS" "$ROWS" 9
 
 # STREAM_E2E_OUTPUT=s3://bucket/prefix runs it on S3 (AWS_* exports of scripts/rgw.sh; an
 # unversioned bucket: RGW 16.2 ignores If-None-Match on versioned ones).
