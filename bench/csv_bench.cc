@@ -2,6 +2,8 @@
 //
 //   BM_CsvParse          csv::RowParser into a reused RecordBatch
 //   BM_CsvToAvro         the same plus avro::Encoder::encode_batch (the producer's per-core work)
+//   BM_CsvToAvroDirect   CSV -> Avro bytes with no column buffers (jobs::AvroRowSink): what the
+//                        producer runs for flat schemas such as the taxi one
 //   BM_AvroCEncodeAnchor Avro C (libavro) encoding the same rows from already-parsed values: the
 //                        reference implementation's cost for the encode step alone
 // Reported as rows/s (items_per_second) and CSV bytes/s.
@@ -16,10 +18,12 @@
 #include <vector>
 
 #include "avro/encoder.h"
+#include "avro/flat_record_encoder.h"
 #include "avro/schema.h"
 #include "columnar/record_batch.h"
 #include "csv/row_parser.h"
 #include "csv/taxi_generator.h"
+#include "jobs/avro_row_sink.h"
 
 // Last: Avro C's headers open extern "C" around system headers (their C++ versions are included
 // above first). Avro C's <avro/schema.h> is shadowed by our src/avro/schema.h on the include
@@ -124,6 +128,35 @@ void BM_CsvToAvro(benchmark::State& state) {
   state.counters["avro_bytes_per_row"] = static_cast<double>(avro_bytes) / rows;
 }
 BENCHMARK(BM_CsvToAvro)->Unit(benchmark::kMillisecond);
+
+void BM_CsvToAvroDirect(benchmark::State& state) {
+  const Data& d = data();
+  csv::RowParser parser = make_parser();
+  auto flat = avro::FlatRecordEncoder::create(d.schema);
+  if (!flat.ok()) std::abort();
+  Buffer out;
+  std::vector<uint32_t> ends;
+  uint64_t rows = 0, bytes = 0, avro_bytes = 0;
+  for (auto _ : state) {
+    for (const std::string& b : d.blocks) {
+      out.clear();
+      ends.clear();
+      auto sink = jobs::AvroRowSink::make(*flat, parser, std::nullopt, -1, {&out, &ends});
+      if (!sink.ok()) std::abort();
+      size_t consumed;
+      uint64_t lines;
+      if (!parser.parse(b, 3, false, &*sink, &consumed, &lines).ok()) std::abort();
+      rows += ends.size();
+      bytes += b.size();
+      avro_bytes += out.size();
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(rows));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["avro_bytes_per_row"] =
+      static_cast<double>(avro_bytes) / static_cast<double>(rows);
+}
+BENCHMARK(BM_CsvToAvroDirect)->Unit(benchmark::kMillisecond);
 
 // Avro C encoding of the same rows (values parsed once, outside the timing loop).
 void BM_AvroCEncodeAnchor(benchmark::State& state) {

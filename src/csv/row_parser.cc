@@ -155,7 +155,7 @@ Status RowParser::set_header(const std::vector<std::string>& names) {
     auto it = options_.defaults.find(name);
     if (it != options_.defaults.end()) {
       FieldText ft{it->second.data(), static_cast<uint32_t>(it->second.size()), true};
-      Typed t;
+      Value t;
       std::string reason;
       if (!convert(c, ft, &t, &reason) || t.null) {
         return invalid_argument(
@@ -371,7 +371,7 @@ RowParser::Scan RowParser::scan_record(const char* p, const char* end, bool at_e
   }
 }
 
-bool RowParser::convert(const Column& c, const FieldText& f, Typed* out,
+bool RowParser::convert(const Column& c, const FieldText& f, Value* out,
                         std::string* reason) const {
   std::string_view s(f.p, f.len);
   out->null = false;
@@ -436,7 +436,7 @@ bool RowParser::convert(const Column& c, const FieldText& f, Typed* out,
   return ok;
 }
 
-void RowParser::append_value(const Column& c, const Typed& t, columnar::ColumnBuffer& col) {
+void RowParser::append_value(const Column& c, const Value& t, columnar::ColumnBuffer& col) {
   if (c.nullable) {
     col.append_levels(t.null ? 0 : 1, 0);
     if (t.null) return;
@@ -535,8 +535,9 @@ Status RowParser::parse_header(std::string_view text, bool at_eof, size_t* consu
   return Status();
 }
 
-Status RowParser::parse(std::string_view text, uint64_t first_line, bool at_eof,
-                        columnar::RecordBatch* batch, size_t* consumed, uint64_t* lines_consumed) {
+template <class Out>
+Status RowParser::parse_records(std::string_view text, uint64_t first_line, bool at_eof, Out& out,
+                                size_t* consumed, uint64_t* lines_consumed) {
   const char* begin = text.data();
   const char* p = begin;
   const char* end = begin + text.size();
@@ -597,11 +598,11 @@ Status RowParser::parse(std::string_view text, uint64_t first_line, bool at_eof,
       }
       continue;
     }
-    // Values go straight into the columns; a bad value rolls back the ones this row appended.
+    // Values go straight to `out`; a bad value rolls back the ones this row gave it.
     bool good = true;
     for (size_t i = 0; i < columns_.size(); ++i) {
       const Column& c = columns_[i];
-      Typed& t = typed_[i];
+      Value& t = typed_[i];
       if (c.field < 0) {
         t.null = c.fill_null;
         t.text = c.fill_text;
@@ -613,10 +614,7 @@ Status RowParser::parse(std::string_view text, uint64_t first_line, bool at_eof,
           t.i64 = c.fill.i64;
         }
       } else if (!convert(c, fields_[c.field], &t, &reason)) {
-        for (size_t j = 0; j < i; ++j) {
-          columnar::ColumnBuffer& col = batch->column(j);
-          col.truncate(col.num_slots() - 1, col.num_values() - (typed_[j].null ? 0 : 1));
-        }
+        out.rollback(i);
         RejectKind k =
             fields_[c.field].len == 0 ? RejectKind::kMissingValue : RejectKind::kBadValue;
         Status st = reject(k, record_line, fields[i].name, reason, raw);
@@ -627,15 +625,50 @@ Status RowParser::parse(std::string_view text, uint64_t first_line, bool at_eof,
         good = false;
         break;
       }
-      append_value(c, t, batch->column(i));
+      out.value(i, c, t);
     }
     if (!good) continue;
-    batch->finish_row();
+    out.finish_row();
     ++stats_.rows_accepted;
   }
   *consumed = static_cast<size_t>(p - begin);
   *lines_consumed = line - first_line;
   return Status();
+}
+
+// Values into the columns of a RecordBatch as they are converted.
+struct RowParser::BatchOut {
+  RowParser& parser;
+  columnar::RecordBatch& batch;
+  void value(size_t i, const Column& c, const Value& v) { append_value(c, v, batch.column(i)); }
+  void rollback(size_t n) {
+    for (size_t j = 0; j < n; ++j) {
+      columnar::ColumnBuffer& col = batch.column(j);
+      col.truncate(col.num_slots() - 1, col.num_values() - (parser.typed_[j].null ? 0 : 1));
+    }
+  }
+  void finish_row() { batch.finish_row(); }
+};
+
+// Whole rows to a RowSink once every value converted (they wait in typed_).
+struct RowParser::SinkOut {
+  RowParser& parser;
+  RowSink& sink;
+  void value(size_t, const Column&, const Value&) {}
+  void rollback(size_t) {}
+  void finish_row() { sink.row(parser.typed_.data(), parser.typed_.size()); }
+};
+
+Status RowParser::parse(std::string_view text, uint64_t first_line, bool at_eof,
+                        columnar::RecordBatch* batch, size_t* consumed, uint64_t* lines_consumed) {
+  BatchOut out{*this, *batch};
+  return parse_records(text, first_line, at_eof, out, consumed, lines_consumed);
+}
+
+Status RowParser::parse(std::string_view text, uint64_t first_line, bool at_eof, RowSink* sink,
+                        size_t* consumed, uint64_t* lines_consumed) {
+  SinkOut out{*this, *sink};
+  return parse_records(text, first_line, at_eof, out, consumed, lines_consumed);
 }
 
 }  // namespace lakestream::csv

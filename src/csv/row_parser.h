@@ -60,6 +60,44 @@ class RowParser {
   Status parse(std::string_view text, uint64_t first_line, bool at_eof,
                columnar::RecordBatch* batch, size_t* consumed, uint64_t* lines_consumed);
 
+  // How a column's text becomes a value.
+  enum class Kind : uint8_t {
+    kBool,
+    kInt32,
+    kInt64,
+    kFloat,
+    kDouble,
+    kString,
+    kDate,
+    kTimestampMillis,
+    kTimestampMicros
+  };
+  // One value of an accepted row as a RowSink sees it: `null`, or by the column's kind(): i64
+  // for kBool (0/1), kInt32, kInt64, kDate (days since 1970-01-01) and the timestamps (in the
+  // column's unit); f64 for kDouble; f32 for kFloat; `text` for kString (and, for every kind,
+  // the field's text as read or the default's text; valid until row() returns).
+  struct Value {
+    union {
+      int64_t i64;
+      double f64;
+      float f32;
+    };
+    std::string_view text;
+    bool null;
+  };
+  // Receives accepted rows one at a time, one value per schema column in column order.
+  class RowSink {
+   public:
+    virtual ~RowSink() = default;
+    virtual void row(const Value* values, size_t n) = 0;
+  };
+  // As parse() above (same records, same bad-row handling and counts), but each accepted row
+  // goes to `sink` instead of a batch: for callers that turn rows into another format at once
+  // (the producer's CSV -> Avro path) and need no column buffers.
+  Status parse(std::string_view text, uint64_t first_line, bool at_eof, RowSink* sink,
+               size_t* consumed, uint64_t* lines_consumed);
+  Kind kind(size_t column) const { return columns_[column].kind; }
+
   // Consumes a leading BOM, blank lines and the header record of a file's first bytes (line 1),
   // without parsing any data row, so a reader thread can set up the parser that workers copy.
   // *consumed is 0 while more bytes are needed (and at_eof is false); a file with no header
@@ -77,19 +115,6 @@ class RowParser {
   const columnar::Schema& schema() const { return *schema_; }
   const std::shared_ptr<const columnar::Schema>& schema_ptr() const { return schema_; }
   const CsvOptions& options() const { return options_; }
-
-  // How a column's text becomes a value.
-  enum class Kind : uint8_t {
-    kBool,
-    kInt32,
-    kInt64,
-    kFloat,
-    kDouble,
-    kString,
-    kDate,
-    kTimestampMillis,
-    kTimestampMicros
-  };
 
  private:
   struct Column {
@@ -109,15 +134,6 @@ class RowParser {
     bool quoted;
   };
   enum class Scan : uint8_t { kRecord, kIncomplete, kMalformed };
-  struct Typed {
-    union {
-      int64_t i64;
-      double f64;
-      float f32;
-    };
-    std::string_view text;
-    bool null;
-  };
 
   RowParser(std::shared_ptr<const columnar::Schema> schema, CsvOptions options);
   // The fast path of scan_record for a record without quotes that ends in '\n' well before `end`;
@@ -128,11 +144,17 @@ class RowParser {
                    const char** next, uint64_t* newlines, RejectKind* why);
   const char* skip_to_record_end(const char* p, const char* end, bool in_quotes, bool at_eof,
                                  uint64_t* newlines, const char** record_end, bool* unterminated);
-  bool convert(const Column& c, const FieldText& f, Typed* out, std::string* reason) const;
-  static void append_value(const Column& c, const Typed& t, columnar::ColumnBuffer& col);
+  bool convert(const Column& c, const FieldText& f, Value* out, std::string* reason) const;
+  static void append_value(const Column& c, const Value& t, columnar::ColumnBuffer& col);
   Status reject(RejectKind kind, uint64_t line, std::string_view column, std::string_view reason,
                 std::string_view raw);
   Status take_header();
+  struct BatchOut;
+  struct SinkOut;
+  // The loop of both parse() overloads; `out` takes the values (BatchOut, SinkOut in the .cc).
+  template <class Out>
+  Status parse_records(std::string_view text, uint64_t first_line, bool at_eof, Out& out,
+                       size_t* consumed, uint64_t* lines_consumed);
 
   std::shared_ptr<const columnar::Schema> schema_;
   CsvOptions options_;
@@ -146,7 +168,7 @@ class RowParser {
   CsvStats stats_;
   // Per-record scratch, reused.
   std::vector<FieldText> fields_;
-  std::vector<Typed> typed_;
+  std::vector<Value> typed_;
   std::deque<std::string> unescaped_;
   size_t unescaped_used_ = 0;
   uint8_t special_[256] = {};  // delimiter, quote, '\n' marked for the unquoted-field scan

@@ -198,6 +198,11 @@ void add_produce_command(CLI::App& app, int* exit_code) {
                   "Confluent framing with this schema id, without contacting a registry");
   cmd->add_option("--threads", o.threads, "Parse/encode threads (0 = all cores)")
       ->capture_default_str();
+  cmd->add_option("--kafka-clients", o.kafka_clients,
+                  "librdkafka clients sharing the topic's partitions (partition p uses client p % "
+                  "N; each partition keeps one writer). 0 = 2 for keyless round-robin runs, 1 "
+                  "otherwise. More clients = more threads building and compressing requests")
+      ->capture_default_str();
   cmd->add_option("--block-size-kib", f->block_kib, "CSV bytes per parallel work unit")
       ->capture_default_str();
   cmd->add_option("--progress-interval", f->progress_seconds,

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "avro/encoder.h"
+#include "avro/flat_record_encoder.h"
 #include "avro/schema.h"
 #include "avro/schema_registry.h"
 #include "columnar/record_batch.h"
@@ -24,6 +25,7 @@
 #include "common/log.h"
 #include "csv/record_splitter.h"
 #include "csv/row_parser.h"
+#include "jobs/avro_row_sink.h"
 #include "jobs/produce_input.h"
 #include "kafka/producer.h"
 
@@ -137,11 +139,14 @@ struct BatchPartitioning {
 
 class Pipeline {
  public:
+  // `flat`: the fast path's encoder when the schema is flat (AvroRowSink), else null.
   Pipeline(const ProduceOptions& o, std::vector<InputFile> files, const avro::Encoder& encoder,
-           csv::RowParser base, uint32_t schema_id, int key_column, BatchPartitioning spread)
+           const avro::FlatRecordEncoder* flat, csv::RowParser base, uint32_t schema_id,
+           int key_column, BatchPartitioning spread)
       : o_(o),
         files_(std::move(files)),
         encoder_(encoder),
+        flat_(flat),
         base_(std::move(base)),
         schema_id_(schema_id),
         key_column_(key_column),
@@ -166,6 +171,8 @@ class Pipeline {
   void emit(Block b);
   void worker_main();
   void encode(Block& b, csv::RowParser& parser, columnar::RecordBatch& batch, Encoded* out);
+  // The general path: a parsed batch through avro::Encoder.
+  void encode_batch(const columnar::RecordBatch& batch, const std::string& path, Encoded* out);
   void fail(Status st);
   void progress(const ProduceSummary& s, bool final_line);
   Status send(kafka::Producer* producer, std::span<kafka::OutMessage> msgs);
@@ -173,6 +180,7 @@ class Pipeline {
   const ProduceOptions& o_;
   std::vector<InputFile> files_;
   const avro::Encoder& encoder_;
+  const avro::FlatRecordEncoder* flat_;
   csv::RowParser base_;
   uint32_t schema_id_;
   int key_column_;
@@ -359,17 +367,40 @@ void Pipeline::encode(Block& b, csv::RowParser& parser, columnar::RecordBatch& b
                         {"record", std::string(r.raw)}};
     out->rejects.push_back(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   });
-  Status st = parser.parse(b.text.view(), b.first_line, b.at_eof, &batch, &consumed, &lines);
-  out->stats = parser.take_stats();
-  if (!st.ok()) {
-    out->status = std::move(st.with_context(path));
-    return;
+  if (flat_ != nullptr) {
+    // Fast path (flat schemas): rows go straight from the parser to Avro bytes.
+    AvroRowSink::Output sink_out{&out->values, &out->ends, &out->keys, &out->key_ends};
+    std::optional<uint32_t> confluent;
+    if (o_.wire_format == avro::WireFormat::kConfluent) confluent = schema_id_;
+    Result<AvroRowSink> sink = AvroRowSink::make(*flat_, parser, confluent, key_column_, sink_out);
+    if (!sink.ok()) {
+      out->status = sink.status();
+      return;
+    }
+    Status st = parser.parse(b.text.view(), b.first_line, b.at_eof, &*sink, &consumed, &lines);
+    out->stats = parser.take_stats();
+    if (!st.ok()) {
+      out->status = std::move(st.with_context(path));
+      return;
+    }
+  } else {
+    Status st = parser.parse(b.text.view(), b.first_line, b.at_eof, &batch, &consumed, &lines);
+    out->stats = parser.take_stats();
+    if (!st.ok()) {
+      out->status = std::move(st.with_context(path));
+      return;
+    }
+    encode_batch(batch, path, out);
+    if (!out->status.ok()) return;
   }
   if (consumed != b.text.size()) {
     out->status = internal_error(fmt::format("{}: line {}: block parsed only to byte {} of {}",
                                              path, b.first_line, consumed, b.text.size()));
-    return;
   }
+}
+
+void Pipeline::encode_batch(const columnar::RecordBatch& batch, const std::string& path,
+                            Encoded* out) {
   if (o_.wire_format == avro::WireFormat::kConfluent) {
     // Each value needs the 5-byte header in front: encode, then interleave.
     Buffer bodies;
@@ -714,20 +745,6 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
   }
   if (!o.partitioner.empty()) po.properties.emplace_back("partitioner", o.partitioner);
   for (const auto& p : o.kafka_properties) po.properties.push_back(p);
-  LS_ASSIGN_OR_RETURN(auto producer, kafka::Producer::create(po));
-  log::info("produce", "{} file(s) -> topic {} ({})", files.size(), o.topic, producer->describe());
-
-  std::unique_ptr<kafka::Producer> reject_producer;
-  if (!o.reject_topic.empty()) {
-    kafka::ProducerOptions rpo = po;
-    rpo.topic = o.reject_topic;
-    LS_ASSIGN_OR_RETURN(reject_producer, kafka::Producer::create(rpo));
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> reject_file(nullptr, std::fclose);
-  if (!o.reject_file.empty()) {
-    reject_file.reset(std::fopen(o.reject_file.c_str(), "w"));
-    if (!reject_file) return errno_error(o.reject_file, errno);
-  }
 
   BatchPartitioning spread;
   bool chosen_partitioner = !o.partitioner.empty() || key_column >= 0;
@@ -738,6 +755,30 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
     if (name == "batch.num.messages") batch_messages = std::strtoull(value.c_str(), nullptr, 10);
     if (name == "batch.size") batch_bytes = std::strtoull(value.c_str(), nullptr, 10);
   }
+  if (chosen_partitioner && o.kafka_clients > 1) {
+    return invalid_argument(
+        "--kafka-clients above 1 needs keyless records without a --partitioner (the partitioner "
+        "of one client decides where a record goes)");
+  }
+  // Two clients: two threads building and compressing Produce requests instead of one (the
+  // single broker thread bounded the rate: bench/RESULTS-producer.md).
+  po.clients = o.kafka_clients > 0 ? o.kafka_clients : (chosen_partitioner ? 1 : 2);
+  LS_ASSIGN_OR_RETURN(auto producer, kafka::Producer::create(po));
+  log::info("produce", "{} file(s) -> topic {} ({})", files.size(), o.topic, producer->describe());
+
+  std::unique_ptr<kafka::Producer> reject_producer;
+  if (!o.reject_topic.empty()) {
+    kafka::ProducerOptions rpo = po;
+    rpo.topic = o.reject_topic;
+    rpo.clients = 1;
+    LS_ASSIGN_OR_RETURN(reject_producer, kafka::Producer::create(rpo));
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> reject_file(nullptr, std::fclose);
+  if (!o.reject_file.empty()) {
+    reject_file.reset(std::fopen(o.reject_file.c_str(), "w"));
+    if (!reject_file) return errno_error(o.reject_file, errno);
+  }
+
   if (!chosen_partitioner) {
     LS_ASSIGN_OR_RETURN(spread.partitions, producer->partition_count(std::chrono::seconds(30)));
     // A little under batch.size so a run fits one batch with its record framing.
@@ -748,7 +789,12 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
               "partitions",
               spread.run_bytes, spread.run_messages, spread.partitions);
   }
-  Pipeline pipeline(o, std::move(files), encoder, std::move(base), schema_id, key_column, spread);
+  // Flat schemas (the taxi one) take the direct CSV -> Avro path; others parse into column
+  // buffers and encode those.
+  Result<avro::FlatRecordEncoder> flat = avro::FlatRecordEncoder::create(schema);
+  if (!flat.ok()) log::debug("produce", "general encoder: {}", flat.status().message());
+  Pipeline pipeline(o, std::move(files), encoder, flat.ok() ? &*flat : nullptr, std::move(base),
+                    schema_id, key_column, spread);
   Status st = pipeline.run(producer.get(), reject_producer.get(), reject_file.get(), summary);
   if (reject_file && std::fflush(reject_file.get()) != 0 && st.ok()) {
     st = errno_error(o.reject_file, errno);

@@ -50,6 +50,10 @@ struct ProduceOptions {
   int batch_bytes = 1 << 20;
   std::string partitioner;  // librdkafka name; empty: librdkafka's default
   std::vector<std::pair<std::string, std::string>> kafka_properties;
+  // librdkafka clients behind the producer (kafka::ProducerOptions::clients); 0 = 2 when keyless
+  // records go out in round-robin runs (BatchPartitioning), else 1: with a key or a chosen
+  // partitioner, librdkafka's partitioner decides and one client must see every message.
+  int kafka_clients = 0;
   // Wire format: raw Avro, or Confluent framing with a registry-assigned (or given) schema id.
   avro::WireFormat wire_format = avro::WireFormat::kRaw;
   std::string schema_registry;  // URL, for Confluent framing

@@ -72,28 +72,62 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& option
     if (!self->described_.empty()) self->described_ += ' ';
     self->described_ += name + "=" + (secret_name(name) ? redact(value) : value);
   }
-  rd_kafka_conf_set_opaque(conf.get(), self.get());
-  rd_kafka_conf_set_dr_msg_cb(conf.get(), [](rd_kafka_t* rk, const rd_kafka_message_t* m,
-                                             void* opaque) { on_delivery(rk, m, opaque); });
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof(err));
-  if (rk == nullptr) return internal_error(fmt::format("cannot create Kafka producer: {}", err));
-  (void)conf.release();  // owned by rk now
-  self->rk_.reset(rk);
-  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
-  if (t == nullptr) {
-    return internal_error(
-        fmt::format("topic {}: {}", options.topic, rd_kafka_err2str(rd_kafka_last_error())));
+  if (options.clients < 1 || options.clients > 64) {
+    return invalid_argument(fmt::format("Kafka clients per producer: {} (1..64)", options.clients));
   }
-  self->topic_.reset(t);
+  for (int c = 0; c < options.clients; ++c) {
+    // Each client gets its own copy of the configuration (rd_kafka_new takes ownership).
+    rd_kafka_conf_t* cc = rd_kafka_conf_dup(conf.get());
+    rd_kafka_conf_set_opaque(cc, self.get());
+    rd_kafka_conf_set_dr_msg_cb(cc, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {
+      on_delivery(rk, m, opaque);
+    });
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, cc, err, sizeof(err));
+    if (rk == nullptr) {
+      rd_kafka_conf_destroy(cc);
+      return internal_error(fmt::format("cannot create Kafka producer: {}", err));
+    }
+    Client client;
+    client.rk.reset(rk);
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
+    if (t == nullptr) {
+      return internal_error(
+          fmt::format("topic {}: {}", options.topic, rd_kafka_err2str(rd_kafka_last_error())));
+    }
+    client.topic.reset(t);
+    self->clients_.push_back(std::move(client));
+  }
+  if (options.clients > 1) self->described_ += fmt::format(" (x{} clients)", options.clients);
   return self;
 }
 
 Producer::~Producer() {
   // Whatever is still queued is abandoned (flush() is the way to wait); the handle's destructor
   // would otherwise block on it.
-  if (rk_) rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  topic_.reset();
-  rk_.reset();
+  purge_all(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  clients_.clear();
+}
+
+int Producer::outq_len() const {
+  int n = 0;
+  for (const Client& c : clients_) n += rd_kafka_outq_len(c.rk.get());
+  return n;
+}
+
+bool Producer::flush_all(std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    bool empty = true;
+    for (const Client& c : clients_) {
+      // Short slices so every client's delivery reports keep flowing while another drains.
+      if (rd_kafka_flush(c.rk.get(), 10) == RD_KAFKA_RESP_ERR__TIMED_OUT) empty = false;
+    }
+    if (empty) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
+
+void Producer::purge_all(int flags) {
+  for (const Client& c : clients_) rd_kafka_purge(c.rk.get(), flags);
 }
 
 namespace {
@@ -124,18 +158,43 @@ void Producer::on_delivery(rd_kafka_t*, const void* msg, void* opaque) {
 }
 
 Status Producer::fatal_status() {
-  char reason[512];
-  rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_.get(), reason, sizeof(reason));
-  if (e == RD_KAFKA_RESP_ERR_NO_ERROR) return Status();
-  return internal_error(
-      fmt::format("fatal Kafka producer error: {}: {}", rd_kafka_err2name(e), reason));
+  for (const Client& c : clients_) {
+    char reason[512];
+    rd_kafka_resp_err_t e = rd_kafka_fatal_error(c.rk.get(), reason, sizeof(reason));
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    return internal_error(
+        fmt::format("fatal Kafka producer error: {}: {}", rd_kafka_err2name(e), reason));
+  }
+  return Status();
 }
 
 Status Producer::send_batch(std::span<const OutMessage> messages, const std::atomic<bool>* cancel) {
+  if (messages.empty()) return Status();
+  const bool explicit_partition = messages[0].partition >= 0;
+  if (!explicit_partition || clients_.size() == 1) return send_to(0, messages, cancel);
+  // Several clients: each message goes through the client that owns its partition, in order.
+  size_t first = client_of(messages[0].partition);
+  bool one_client = true;
+  for (size_t i = 1; one_client && i < messages.size(); ++i) {
+    one_client = client_of(messages[i].partition) == first;
+  }
+  if (one_client) return send_to(first, messages, cancel);
+  std::vector<OutMessage> part;
+  for (size_t c = 0; c < clients_.size(); ++c) {
+    part.clear();
+    for (const OutMessage& m : messages) {
+      if (client_of(m.partition) == c) part.push_back(m);
+    }
+    if (!part.empty()) LS_RETURN_IF_ERROR(send_to(c, part, cancel));
+  }
+  return Status();
+}
+
+Status Producer::send_to(size_t client, std::span<const OutMessage> messages,
+                         const std::atomic<bool>* cancel) {
   // rd_kafka_produce_batch takes an array of rd_kafka_message_t; entries that fail with a full
   // queue are compacted to the front and retried after serving delivery reports.
   const size_t n = messages.size();
-  if (n == 0) return Status();
   scratch_.resize(n * sizeof(rd_kafka_message_t));
   auto* msgs = reinterpret_cast<rd_kafka_message_t*>(scratch_.data());
   const bool explicit_partition = messages[0].partition >= 0;
@@ -157,11 +216,13 @@ Status Producer::send_batch(std::span<const OutMessage> messages, const std::ato
     one_partition = messages[i].partition == messages[0].partition;
   }
   const int32_t call_partition = one_partition ? messages[0].partition : RD_KAFKA_PARTITION_UA;
+  rd_kafka_t* rk = clients_[client].rk.get();
+  rd_kafka_topic_t* topic = clients_[client].topic.get();
   const int flags =
       RD_KAFKA_MSG_F_COPY | (explicit_partition && !one_partition ? RD_KAFKA_MSG_F_PARTITION : 0);
   size_t cnt = n;
   while (cnt > 0) {
-    rd_kafka_produce_batch(topic_.get(), call_partition, flags, msgs, static_cast<int>(cnt));
+    rd_kafka_produce_batch(topic, call_partition, flags, msgs, static_cast<int>(cnt));
     size_t w = 0;
     uint64_t good = 0;
     rd_kafka_resp_err_t hard = RD_KAFKA_RESP_ERR_NO_ERROR;  // first error other than a full queue
@@ -187,7 +248,11 @@ Status Producer::send_batch(std::span<const OutMessage> messages, const std::ato
     }
     cnt = w;
     if (cnt > 0) {
-      rd_kafka_poll(rk_.get(), 5);  // the queue is full: wait for deliveries to make room
+      // The queue is full: wait for deliveries to make room (every client's: all report here).
+      rd_kafka_poll(rk, 5);
+      for (const Client& c : clients_) {
+        if (c.rk.get() != rk) rd_kafka_poll(c.rk.get(), 0);
+      }
       LS_RETURN_IF_ERROR(fatal_status());
       if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
         return cancelled(fmt::format("{} of {} messages of a batch for topic {} not enqueued", cnt,
@@ -195,39 +260,37 @@ Status Producer::send_batch(std::span<const OutMessage> messages, const std::ato
       }
     }
   }
-  rd_kafka_poll(rk_.get(), 0);
+  rd_kafka_poll(rk, 0);
   return Status();
 }
 
-void Producer::poll() { rd_kafka_poll(rk_.get(), 0); }
+void Producer::poll() {
+  for (const Client& c : clients_) rd_kafka_poll(c.rk.get(), 0);
+}
 
 Status Producer::flush(std::chrono::milliseconds timeout) {
-  rd_kafka_resp_err_t e = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+  const bool empty = flush_all(std::chrono::steady_clock::now() + timeout);
   LS_RETURN_IF_ERROR(fatal_status());
-  if (e == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+  if (!empty) {
     return timeout_error(fmt::format("{} messages still in flight to topic {} after {} ms",
-                                     rd_kafka_outq_len(rk_.get()), topic_name_, timeout.count()));
+                                     outq_len(), topic_name_, timeout.count()));
   }
   return Status();
 }
 
 Status Producer::drain(std::chrono::milliseconds timeout,
                        std::chrono::milliseconds inflight_grace) {
-  if (rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count())) !=
-      RD_KAFKA_RESP_ERR__TIMED_OUT) {
-    return fatal_status();
-  }
-  const int before = rd_kafka_outq_len(rk_.get());
+  if (flush_all(std::chrono::steady_clock::now() + timeout)) return fatal_status();
+  const int before = outq_len();
   // Not yet sent: failing them is certain to leave them unwritten.
-  rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE);
-  if (rd_kafka_flush(rk_.get(), static_cast<int>(inflight_grace.count())) !=
-      RD_KAFKA_RESP_ERR__TIMED_OUT) {
+  purge_all(RD_KAFKA_PURGE_F_QUEUE);
+  if (flush_all(std::chrono::steady_clock::now() + inflight_grace)) {
     return timeout_error(fmt::format(
         "{} messages to topic {} not delivered within {} ms: the unsent ones were dropped", before,
         topic_name_, timeout.count()));
   }
-  rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_flush(rk_.get(), 1000);  // serves the purge reports
+  purge_all(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  flush_all(std::chrono::steady_clock::now() + std::chrono::seconds(1));  // the purge reports
   return timeout_error(fmt::format(
       "{} messages to topic {} not delivered within {} ms: dropped, {} of them in flight (in "
       "doubt: the broker may have written them)",
@@ -237,8 +300,8 @@ Status Producer::drain(std::chrono::milliseconds timeout,
 
 Result<int32_t> Producer::partition_count(std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t e =
-      rd_kafka_metadata(rk_.get(), 0, topic_.get(), &md, static_cast<int>(timeout.count()));
+  rd_kafka_resp_err_t e = rd_kafka_metadata(clients_[0].rk.get(), 0, clients_[0].topic.get(), &md,
+                                            static_cast<int>(timeout.count()));
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT) {
       return timeout_error(

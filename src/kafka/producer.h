@@ -2,8 +2,9 @@
 //
 // Defaults are the safe ones: idempotent (enable.idempotence=true, so acks=all and no
 // duplicates or reordering on retries), lz4 compression, linger 20 ms, 1 MiB batches, a bounded
-// local queue (at most 200,000 messages and 64 MiB of payload). Any librdkafka property given in ProducerOptions::properties overrides
-// these (the `kafka.*` passthrough of the produce job: SASL/SSL, acks, partitioner, ...).
+// local queue (at most 200,000 messages and 64 MiB of payload). Any librdkafka property given in
+// ProducerOptions::properties overrides these (the `kafka.*` passthrough of the produce job:
+// SASL/SSL, acks, partitioner, ...).
 //
 // send_batch() hands librdkafka many messages at once (rd_kafka_produce_batch) and, when its
 // queue is full, serves delivery reports until there is room: memory stays bounded and the
@@ -36,6 +37,13 @@ struct ProducerOptions {
   std::string topic;
   // Applied after the defaults, in order (later wins): librdkafka property name and value.
   std::vector<std::pair<std::string, std::string>> properties;
+  // Number of librdkafka clients behind this Producer. librdkafka builds, compresses and sends
+  // every request to a broker on that broker's one thread: with few brokers, that thread bounds
+  // the rate (lz4 alone is half of it). With N clients, a message for partition p goes through
+  // client p % N, so each partition still has one writer (one idempotent producer id: order and
+  // no duplicates per partition hold) while N threads share the work. Messages left to the
+  // partitioner all use client 0.
+  int clients = 1;
 };
 
 // One message of a batch: spans into the caller's buffers, copied by librdkafka on send.
@@ -85,7 +93,7 @@ class Producer {
   // stats().in_doubt: the broker may have written them). Every message has its delivery report
   // served when this returns. Timeout names what was given up.
   Status drain(std::chrono::milliseconds timeout, std::chrono::milliseconds inflight_grace);
-  // Number of partitions of the topic (from metadata). Errors: NotFound, Timeout.
+  // Number of partitions of the topic (from metadata, client 0). Errors: NotFound, Timeout.
   Result<int32_t> partition_count(std::chrono::milliseconds timeout);
 
   ProducerStats stats() const;
@@ -96,6 +104,16 @@ class Producer {
   Producer() = default;
   static void on_delivery(rd_kafka_t* rk, const void* msg, void* opaque);
   Status fatal_status();
+  // Enqueues messages that all go through `client` (send_batch's contract otherwise).
+  Status send_to(size_t client, std::span<const OutMessage> messages,
+                 const std::atomic<bool>* cancel);
+  size_t client_of(int32_t partition) const {
+    return partition < 0 ? 0 : static_cast<size_t>(partition) % clients_.size();
+  }
+  int outq_len() const;
+  // Waits until every client's queue is empty or `deadline` passes: true when empty.
+  bool flush_all(std::chrono::steady_clock::time_point deadline);
+  void purge_all(int flags);
 
   struct KafkaDeleter {
     void operator()(rd_kafka_t* rk) const;
@@ -103,8 +121,12 @@ class Producer {
   struct TopicDeleter {
     void operator()(rd_kafka_topic_t* t) const;
   };
-  std::unique_ptr<rd_kafka_t, KafkaDeleter> rk_;
-  std::unique_ptr<rd_kafka_topic_t, TopicDeleter> topic_;
+  struct Client {
+    // rk first: members are destroyed in reverse order, and a topic must go before its rk.
+    std::unique_ptr<rd_kafka_t, KafkaDeleter> rk;
+    std::unique_ptr<rd_kafka_topic_t, TopicDeleter> topic;
+  };
+  std::vector<Client> clients_;
   std::string topic_name_;
   std::string described_;
   std::atomic<uint64_t> enqueued_{0};
