@@ -157,6 +157,72 @@ TEST(Producer, OnePartitionBatchLandsThereInOrder) {
   EXPECT_EQ(got.count(0) + got.count(1), 0u);
 }
 
+TEST(Producer, SeveralClientsShareThePartitionsAndKeepTheirOrder) {
+  MockCluster mc("m", 5);
+  ProducerOptions o{mc.bootstraps(), "m", {}};
+  o.clients = 2;
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  EXPECT_NE((*p)->describe().find("x2 clients"), std::string::npos);
+  // Mixed batches (every partition, so both clients) and one-partition batches, interleaved.
+  const int n = 6000;
+  std::vector<std::string> values;
+  for (int i = 0; i < n; ++i) values.push_back(std::to_string(i));
+  std::vector<OutMessage> batch;
+  for (int i = 0; i < n; ++i) {
+    const int32_t part = (i / 1000) % 2 == 0 ? i % 5 : (i / 1000) % 5;
+    batch.push_back(
+        {{reinterpret_cast<const uint8_t*>(values[i].data()), values[i].size()}, {}, part});
+    if (batch.size() == 250) {
+      ASSERT_TRUE((*p)->send_batch(batch).ok());
+      batch.clear();
+    }
+  }
+  ASSERT_TRUE((*p)->flush(std::chrono::seconds(30)).ok());
+  ProducerStats s = (*p)->stats();
+  EXPECT_EQ(s.enqueued, static_cast<uint64_t>(n));
+  EXPECT_EQ(s.delivered, static_cast<uint64_t>(n));
+  EXPECT_EQ(s.failed, 0u);
+  auto got = consume_all(o.bootstrap, "m", 5, n);
+  size_t total = 0;
+  for (int part = 0; part < 5; ++part) {
+    std::vector<std::string> expected;
+    for (int i = 0; i < n; ++i) {
+      const int32_t want = (i / 1000) % 2 == 0 ? i % 5 : (i / 1000) % 5;
+      if (want == part) expected.push_back(values[i]);
+    }
+    EXPECT_EQ(got[part], expected) << "partition " << part;  // all there, once, in send order
+    total += got[part].size();
+  }
+  EXPECT_EQ(total, static_cast<size_t>(n));
+}
+
+TEST(Producer, DrainWithSeveralClientsFailsEveryUnsentMessage) {
+  ProducerOptions o{"127.0.0.1:1", "t", {{"message.timeout.ms", "600000"}, {"log_level", "0"}}};
+  o.clients = 3;
+  auto p = Producer::create(o);
+  ASSERT_TRUE(p.ok());
+  std::string v = "x";
+  std::vector<OutMessage> batch;
+  for (int i = 0; i < 60; ++i)
+    batch.push_back({{reinterpret_cast<const uint8_t*>(v.data()), 1}, {}, i % 7});
+  ASSERT_TRUE((*p)->send_batch(batch).ok());
+  Status st = (*p)->drain(std::chrono::milliseconds(200), std::chrono::milliseconds(200));
+  EXPECT_EQ(st.code(), StatusCode::kTimeout) << st.to_string();
+  ProducerStats s = (*p)->stats();
+  EXPECT_EQ(s.enqueued, 60u);
+  EXPECT_EQ(s.failed, 60u);
+  EXPECT_EQ(s.in_doubt, 0u);
+}
+
+TEST(Producer, RejectsAClientCountOutOfRange) {
+  ProducerOptions o{"127.0.0.1:1", "t", {}};
+  o.clients = 0;
+  auto p = Producer::create(o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(Producer, DrainGivesUpUnsentMessagesAsFailedNotInDoubt) {
   // Nothing listens: the messages never leave the local queue, so giving up on them is certain
   // to leave them unwritten (failed, not in doubt).
