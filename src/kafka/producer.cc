@@ -41,8 +41,9 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& option
       // The local queue bounds the client's memory: measured peak RSS of `produce` was ~400 MB
       // with 1M messages / 256 MiB (whatever the input size), ~160 MB with these, at the same
       // CPU per row (bench/RESULTS-producer.md).
-      {"queue.buffering.max.kbytes", "65536"},
-      {"queue.buffering.max.messages", "200000"},
+      // With several clients the bound is shared: each gets its part.
+      {"queue.buffering.max.kbytes", std::to_string(65536 / std::max(1, options.clients))},
+      {"queue.buffering.max.messages", std::to_string(200000 / std::max(1, options.clients))},
   };
   for (const auto& p : options.properties) props.push_back(p);
   std::unique_ptr<Producer> self(new Producer());

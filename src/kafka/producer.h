@@ -42,7 +42,8 @@ struct ProducerOptions {
   // the rate (lz4 alone is half of it). With N clients, a message for partition p goes through
   // client p % N, so each partition still has one writer (one idempotent producer id: order and
   // no duplicates per partition hold) while N threads share the work. Messages left to the
-  // partitioner all use client 0.
+  // partitioner all use client 0. The default local-queue bound (above) is split between the
+  // clients; queue.buffering.* given in `properties` apply to each client.
   int clients = 1;
 };
 
