@@ -15,6 +15,7 @@
 #include "jobs/produce_job.h"
 #include "jobs/produce_metrics.h"
 #include "jobs/s3_flags.h"
+#include "jobs/stop_signals.h"
 
 namespace lakestream::jobs {
 namespace {
@@ -34,50 +35,9 @@ struct ProduceFlags {
   double shutdown_seconds = 10;
 };
 
-// Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
-// them on one owned thread: the first sets `stop` (the job stops reading and waits a bounded
-// time for what it handed to Kafka) and is remembered for the exit status.
-class StopSignals {
- public:
-  StopSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    // A shell starts background jobs with SIGINT ignored, and an ignored signal is discarded
-    // even while blocked: restore the default so sigtimedwait sees it (it stays blocked).
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    thread_ = std::jthread([this](std::stop_token st) {
-      timespec ts{0, 100 * 1000 * 1000};
-      while (!st.stop_requested()) {
-        int sig = sigtimedwait(&set_, nullptr, &ts);
-        if ((sig == SIGINT || sig == SIGTERM) && !stop_.exchange(true)) {
-          signal_.store(sig);
-          log::info("produce", "{}: no more input; waiting for the records handed to Kafka",
-                    sig == SIGINT ? "SIGINT" : "SIGTERM");
-        }
-      }
-    });
-  }
-  ~StopSignals() {
-    thread_.request_stop();
-    thread_.join();
-    pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
-  }
-  const std::atomic<bool>* stop() const { return &stop_; }
-  int signal() const { return signal_.load(); }
-
- private:
-  sigset_t set_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> signal_{0};
-  std::jthread thread_;
-};
-
 Status run(ProduceFlags& f, int* signal) {
   // First, so that every thread started below (HTTP, librdkafka, workers) inherits the mask.
-  StopSignals signals;
+  StopSignals signals("produce", "no more input; waiting for the records handed to Kafka");
   ProduceOptions& o = f.job;
   if (o.bootstrap.empty()) {
     // The seed's deployment spells it both ways.

@@ -1,14 +1,16 @@
 // The produce job: CSV files (local, gzip/zstd) -> rows -> Avro -> Kafka, in parallel.
 //
 //   reader thread   reads each input, cuts blocks of whole records (csv::RecordSplitter)
-//   N workers       parse a block into a RecordBatch (csv::RowParser), encode it to Avro
-//                   (avro::Encoder), frame it (raw or Confluent), extract keys
-//   calling thread  sends encoded blocks to Kafka in input order (kafka::Producer), writes
+//   N workers       parse a block and encode it to Avro (raw or Confluent framing) with keys:
+//                   for flat schemas (every field a primitive or nullable primitive, as the
+//                   taxi schema) straight from parsed values (csv::RowParser::RowSink +
+//                   jobs::AvroRowSink), else into a RecordBatch encoded by avro::Encoder
+//   calling thread  sends encoded blocks to Kafka in input order (kafka::Producer, over two
+//                   librdkafka clients for keyless runs: ProduceOptions::kafka_clients), writes
 //                   rejects, prints progress, and at the end waits for every delivery report
 // At most `max_blocks_in_flight` blocks exist at once, so memory is bounded by about
 // (block_bytes x ~3) x that number plus librdkafka's queue (kafka::Producer: 200k messages /
-// 64 MiB by default), whatever the input size: peak RSS 161 MB for 2M rows and 165 MB for 8M rows
-// with the defaults on 2 cores (bench/RESULTS-producer.md).
+// 64 MiB by default, shared by its clients), whatever the input size (bench/RESULTS-producer.md).
 // Keyless records without a chosen partitioner go out in runs of about one batch per partition,
 // round robin (see BatchPartitioning in the .cc). A stop request (ProduceOptions::stop) ends the
 // run early without claiming anything the broker did not acknowledge.

@@ -21,6 +21,7 @@
 #include "jobs/commands.h"
 #include "jobs/exit.h"
 #include "jobs/s3_flags.h"
+#include "jobs/stop_signals.h"
 #include "jobs/stream_metrics.h"
 #include "stream/crash_store.h"
 #include "stream/engine.h"
@@ -66,37 +67,6 @@ struct StreamFlags {
   std::string max_batch_bytes = "256MiB";
   std::string group;
   bool spark_metadata = false;
-};
-
-// Blocks SIGINT/SIGTERM in every thread (librdkafka's and ours inherit the mask) and waits for
-// them on one owned thread, which sets `stop`: the engine finishes its batch and returns.
-class SignalWatcher {
- public:
-  explicit SignalWatcher(std::atomic<bool>* stop) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    thread_ = std::jthread([this, stop](std::stop_token st) {
-      timespec ts{0, 200 * 1000 * 1000};
-      while (!st.stop_requested()) {
-        int sig = sigtimedwait(&set_, nullptr, &ts);
-        if (sig == SIGINT || sig == SIGTERM) {
-          log::info("stream", "signal {}: finishing the current batch, then stopping", sig);
-          stop->store(true);
-        }
-      }
-    });
-  }
-  ~SignalWatcher() {
-    thread_.request_stop();
-    thread_.join();
-    pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
-  }
-
- private:
-  sigset_t set_;
-  std::jthread thread_;
 };
 
 nlohmann::json stats_json(const std::map<std::string, storage::ApiStats>& s) {
@@ -246,8 +216,8 @@ Status run(const StreamFlags& f) {
   LS_ASSIGN_OR_RETURN(auto source, stream::KafkaSource::open(kc));
   c.task.source = source.get();
 
-  std::atomic<bool> stop{false};
-  SignalWatcher watcher(&stop);
+  StopSignals signals("stream", "finishing the current batch, then stopping");
+  const std::atomic<bool>& stop = *signals.stop();
   LS_RETURN_IF_ERROR(record_checkpoint_location(*protocol_output, f.output, checkpoint_uri));
   auto ckpt = checkpoint::open_checkpoint(*meta, *protocol_output, co);
   // --spark-metadata: Spark's sink log in <output>/_spark_metadata/, on a store of its own so its
