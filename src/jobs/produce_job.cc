@@ -137,13 +137,56 @@ struct BatchPartitioning {
   size_t run_messages = 0;
 };
 
+// Recycled multi-MiB buffers (CSV blocks and their Avro values): fresh allocations of that size
+// cost page faults on every block. Shared with the producer's release callback, which returns
+// the values of sent blocks, so it outlives both the Pipeline and the Producer.
+class BufferPool {
+ public:
+  explicit BufferPool(size_t keep) : keep_(keep) {}
+  Buffer take() {
+    std::lock_guard lock(mu_);
+    if (free_.empty()) return Buffer();
+    Buffer b = std::move(free_.back());
+    free_.pop_back();
+    b.clear();
+    return b;
+  }
+  void give(Buffer b) {
+    std::lock_guard lock(mu_);
+    if (free_.size() < keep_) free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Buffer> free_;
+  size_t keep_;
+};
+
+// The Avro values of one sent block, lent to librdkafka (kafka::ProducerOptions::borrow_values):
+// one reference per message it took plus the sender's own while sending; the last one returns
+// the buffer to the pool. Only the thread that drives the Producer touches it (send and
+// delivery reports), so the count needs no atomics.
+struct LentValues {
+  Buffer values;
+  uint64_t refs = 0;
+  std::shared_ptr<BufferPool> pool;
+
+  static void release(LentValues* lent, uint64_t n) {
+    lent->refs -= n;
+    if (lent->refs != 0) return;
+    lent->pool->give(std::move(lent->values));
+    delete lent;
+  }
+};
+
 class Pipeline {
  public:
   // `flat`: the fast path's encoder when the schema is flat (AvroRowSink), else null.
   Pipeline(const ProduceOptions& o, std::vector<InputFile> files, const avro::Encoder& encoder,
            const avro::FlatRecordEncoder* flat, csv::RowParser base, uint32_t schema_id,
-           int key_column, BatchPartitioning spread)
+           int key_column, BatchPartitioning spread, std::shared_ptr<BufferPool> pool)
       : o_(o),
+        pool_(std::move(pool)),
         files_(std::move(files)),
         encoder_(encoder),
         flat_(flat),
@@ -178,6 +221,7 @@ class Pipeline {
   Status send(kafka::Producer* producer, std::span<kafka::OutMessage> msgs);
 
   const ProduceOptions& o_;
+  std::shared_ptr<BufferPool> pool_;
   std::vector<InputFile> files_;
   const avro::Encoder& encoder_;
   const avro::FlatRecordEncoder* flat_;
@@ -203,21 +247,8 @@ class Pipeline {
   Status error_;
   std::atomic<uint64_t> raw_read_{0};  // input file bytes read (for ETA)
   std::vector<std::shared_ptr<const csv::RowParser>> file_parsers_;
-  // Recycled buffers: fresh multi-MiB allocations cost page faults on every block.
-  std::vector<Buffer> free_buffers_;
-
-  Buffer take_buffer() {
-    std::lock_guard lock(mu_);
-    if (free_buffers_.empty()) return Buffer();
-    Buffer b = std::move(free_buffers_.back());
-    free_buffers_.pop_back();
-    b.clear();
-    return b;
-  }
-  void give_buffer(Buffer b) {
-    std::lock_guard lock(mu_);
-    if (free_buffers_.size() < 4 * limit_) free_buffers_.push_back(std::move(b));
-  }
+  Buffer take_buffer() { return pool_->take(); }
+  void give_buffer(Buffer b) { pool_->give(std::move(b)); }
 
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
@@ -588,14 +619,20 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
       }
       msgs.push_back(m);
     }
+    // librdkafka references the values (borrow_values): they live in `lent` until the last of
+    // their messages is reported. The spans in `msgs` stay valid: moving a Buffer keeps its bytes.
+    summary->avro_bytes += e.values.size();
+    auto* lent = new LentValues{std::move(e.values), msgs.size() + 1, pool_};
+    for (kafka::OutMessage& m : msgs) m.opaque = lent;
+    const uint64_t enqueued_before = producer->stats().enqueued;
     Status st = send(producer, msgs);
+    const uint64_t taken = producer->stats().enqueued - enqueued_before;
+    LentValues::release(lent, msgs.size() - taken + 1);  // the ones it did not take, and ours
     if (!st.ok()) {
       if (st.code() == StatusCode::kCancelled) summary->interrupted = true;
       fail(std::move(st));
       break;
     }
-    summary->avro_bytes += e.values.size();
-    give_buffer(std::move(e.values));
     {
       std::lock_guard lock(mu_);
       --in_flight_;
@@ -763,6 +800,12 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
   // Two clients: two threads building and compressing Produce requests instead of one (the
   // single broker thread bounded the rate: bench/RESULTS-producer.md).
   po.clients = o.kafka_clients > 0 ? o.kafka_clients : (chosen_partitioner ? 1 : 2);
+  // Values are lent to librdkafka, not copied (LentValues above).
+  // It keeps at most as many buffers as were in use at once (blocks in the pipeline plus values
+  // in librdkafka's bounded queue), and never more than 48.
+  auto pool = std::make_shared<BufferPool>(48);
+  po.borrow_values = true;
+  po.on_release = [](void* opaque) { LentValues::release(static_cast<LentValues*>(opaque), 1); };
   LS_ASSIGN_OR_RETURN(auto producer, kafka::Producer::create(po));
   log::info("produce", "{} file(s) -> topic {} ({})", files.size(), o.topic, producer->describe());
 
@@ -771,6 +814,8 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
     kafka::ProducerOptions rpo = po;
     rpo.topic = o.reject_topic;
     rpo.clients = 1;
+    rpo.borrow_values = false;  // rejects are sent from short-lived strings
+    rpo.on_release = nullptr;
     LS_ASSIGN_OR_RETURN(reject_producer, kafka::Producer::create(rpo));
   }
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> reject_file(nullptr, std::fclose);
@@ -794,7 +839,7 @@ Status run_produce(const ProduceOptions& o, ProduceSummary* summary) {
   Result<avro::FlatRecordEncoder> flat = avro::FlatRecordEncoder::create(schema);
   if (!flat.ok()) log::debug("produce", "general encoder: {}", flat.status().message());
   Pipeline pipeline(o, std::move(files), encoder, flat.ok() ? &*flat : nullptr, std::move(base),
-                    schema_id, key_column, spread);
+                    schema_id, key_column, spread, pool);
   Status st = pipeline.run(producer.get(), reject_producer.get(), reject_file.get(), summary);
   if (reject_file && std::fflush(reject_file.get()) != 0 && st.ok()) {
     st = errno_error(o.reject_file, errno);

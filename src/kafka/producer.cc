@@ -48,6 +48,8 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& option
   for (const auto& p : options.properties) props.push_back(p);
   std::unique_ptr<Producer> self(new Producer());
   self->topic_name_ = options.topic;
+  self->borrow_values_ = options.borrow_values;
+  self->on_release_ = options.on_release;
   char err[512];
   for (const auto& [name, value] : props) {
     if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), err, sizeof(err)) !=
@@ -106,6 +108,9 @@ Producer::~Producer() {
   // Whatever is still queued is abandoned (flush() is the way to wait); the handle's destructor
   // would otherwise block on it.
   purge_all(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  // Serve the purged messages' reports, so on_release sees every message (a borrowed value must
+  // not be freed while librdkafka may still read it, nor leak).
+  flush_all(std::chrono::steady_clock::now() + std::chrono::seconds(5));
   clients_.clear();
 }
 
@@ -143,6 +148,7 @@ void bump(std::atomic<uint64_t>& counter, uint64_t by) {
 void Producer::on_delivery(rd_kafka_t*, const void* msg, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
   const auto* m = static_cast<const rd_kafka_message_t*>(msg);
+  if (self->on_release_) self->on_release_(m->_private);
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     bump(self->delivered_, 1);
     bump(self->delivered_bytes_, m->len);
@@ -208,6 +214,7 @@ Status Producer::send_to(size_t client, std::span<const OutMessage> messages,
     k.key = m.key.empty() ? nullptr : const_cast<uint8_t*>(m.key.data());
     k.key_len = m.key.size();
     k.partition = explicit_partition ? m.partition : RD_KAFKA_PARTITION_UA;
+    k._private = m.opaque;  // librdkafka's msg_opaque, back in the delivery report
   }
   // One destination for the whole batch takes librdkafka's single-partition path: no
   // partitioner call, topic lock or clock read per message (a third of the calling thread's
@@ -219,8 +226,8 @@ Status Producer::send_to(size_t client, std::span<const OutMessage> messages,
   const int32_t call_partition = one_partition ? messages[0].partition : RD_KAFKA_PARTITION_UA;
   rd_kafka_t* rk = clients_[client].rk.get();
   rd_kafka_topic_t* topic = clients_[client].topic.get();
-  const int flags =
-      RD_KAFKA_MSG_F_COPY | (explicit_partition && !one_partition ? RD_KAFKA_MSG_F_PARTITION : 0);
+  const int flags = (borrow_values_ ? 0 : RD_KAFKA_MSG_F_COPY) |
+                    (explicit_partition && !one_partition ? RD_KAFKA_MSG_F_PARTITION : 0);
   size_t cnt = n;
   while (cnt > 0) {
     rd_kafka_produce_batch(topic, call_partition, flags, msgs, static_cast<int>(cnt));
@@ -237,8 +244,7 @@ Status Producer::send_to(size_t client, std::span<const OutMessage> messages,
         continue;
       }
       rd_kafka_message_t keep = msgs[i];
-      keep.err = RD_KAFKA_RESP_ERR_NO_ERROR;
-      keep._private = nullptr;
+      keep.err = RD_KAFKA_RESP_ERR_NO_ERROR;  // keeps _private: the message's opaque
       msgs[w++] = keep;
     }
     bump(enqueued_, good);  // every message librdkafka took counts, also before an error
