@@ -3,10 +3,11 @@
 # `lakestream produce`, next to `kcat -P` producing the same pre-encoded Avro messages to the same
 # broker in the same run, with the same producer settings. Prints rows/s of both and the ratio.
 #
-# usage: bench/produce_bench.sh [ROWS=2000000] [LAKESTREAM=build/release/lakestream]
+# usage: bench/produce_bench.sh [ROWS=2000000] [LAKESTREAM=build/release/lakestream] [ROUNDS=5]
 set -euo pipefail
 ROWS=${1:-2000000}
 LAKESTREAM=${2:-build/release/lakestream}
+ROUNDS=${3:-5}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 SCHEMA="$SRC/schemas/nyc_taxi.avsc"
 PARTS=256
@@ -20,8 +21,9 @@ cleanup() {
 trap cleanup EXIT
 
 mkfifo "$work/control"
-"$LAKESTREAM" broker --brokers 1 --topic src:$PARTS --topic lk1:$PARTS --topic kc1:$PARTS --topic lk2:$PARTS \
-  --topic kc2:$PARTS --topic lk3:$PARTS --topic kc3:$PARTS \
+topics=(--topic src:$PARTS)
+for r in $(seq "$ROUNDS"); do topics+=(--topic lk$r:$PARTS --topic kc$r:$PARTS); done
+"$LAKESTREAM" broker --brokers 1 "${topics[@]}" \
   <"$work/control" >"$work/broker.out" 2>"$work/broker.err" &
 broker_pid=$!
 exec 7>"$work/control"
@@ -69,26 +71,34 @@ kcat -b "$B" -C -t src -o beginning -e -q -f "%s$DELIM" >"$work/msgs.bin"
 n=$(grep -o -a -F "$DELIM" "$work/msgs.bin" | wc -l)
 [ "$n" = "$ROWS" ] || { echo "pre-encoded dump has $n messages, expected $ROWS"; exit 1; }
 
-# Three timed rounds with default settings, alternating which goes first. Delivery is checked
-# by lakestream's summary (every record acknowledged) and kcat's exit status.
-read -r a b x < <(run_lakestream lk1); read -r c d y < <(run_kcat kc1); times="$a $b $c $d $x $y"
-read -r c d y < <(run_kcat kc2); read -r a b x < <(run_lakestream lk2); times="$times $a $b $c $d $x $y"
-read -r a b x < <(run_lakestream lk3); read -r c d y < <(run_kcat kc3); times="$times $a $b $c $d $x $y"
+# Timed rounds with default settings, alternating which goes first. Delivery is checked by
+# lakestream's summary (every record acknowledged) and kcat's exit status.
+times=""
+for r in $(seq "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then
+    read -r a b x < <(run_lakestream lk$r); read -r c d y < <(run_kcat kc$r)
+  else
+    read -r c d y < <(run_kcat kc$r); read -r a b x < <(run_lakestream lk$r)
+  fi
+  times="$times $a $b $c $d $x $y"
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 /usr/bin/python3 - "$ROWS" $times <<'PY'
 import statistics, sys
 rows = int(sys.argv[1]); t = list(map(float, sys.argv[2:]))
-lk = [rows / (t[i + 1] - t[i]) for i in range(0, 18, 6)]
-kc = [rows / (t[i + 3] - t[i + 2]) for i in range(0, 18, 6)]
-lc = [t[i + 4] for i in range(0, 18, 6)]
-kcc = [t[i + 5] for i in range(0, 18, 6)]
-for r in range(3):
+n = len(t)
+lk = [rows / (t[i + 1] - t[i]) for i in range(0, n, 6)]
+kc = [rows / (t[i + 3] - t[i + 2]) for i in range(0, n, 6)]
+lc = [t[i + 4] for i in range(0, n, 6)]
+kcc = [t[i + 5] for i in range(0, n, 6)]
+for r in range(len(lk)):
     print(f"round {r + 1}: lakestream produce {lk[r]:>10,.0f} rows/s ({lc[r]:.2f} CPU-s)   "
           f"kcat -P {kc[r]:>10,.0f} rows/s ({kcc[r]:.2f} CPU-s)   ratio {lk[r] / kc[r]:.2f}x")
 ml, mk = statistics.median(lk), statistics.median(kc)
 print(f"median: lakestream produce (CSV -> Avro -> broker) {ml:,.0f} rows/s; "
-      f"kcat -P (pre-encoded Avro -> broker) {mk:,.0f} rows/s; ratio {ml / mk:.2f}x")
+      f"kcat -P (pre-encoded Avro -> broker) {mk:,.0f} rows/s; ratio {ml / mk:.2f}x "
+      f"(median of the rounds' ratios {statistics.median(a / b for a, b in zip(lk, kc)):.2f}x)")
 print(f"median CPU (user + sys, all threads): lakestream {statistics.median(lc):.2f} s, "
       f"kcat {statistics.median(kcc):.2f} s for {rows:,} rows")
 PY
