@@ -27,7 +27,11 @@
 // All three record the same manifest content, so recovery and `lakestream files` work on each.
 // Recovery rebuilds per-partition committed offsets and the live committed file set, and removes
 // the data files of uncommitted attempts (files named by checkpoint/data_file_name.h that no
-// manifest lists) in one DeleteObjects, by version id on versioned buckets.
+// manifest lists) in one DeleteObjects, by version id on versioned buckets. Dead-letter files
+// (format_dead_letter_key) are data files of their batch: listed in its manifest
+// (BatchAttempt::dead_letters), removed with the batch's files when it is fenced, and removed by
+// recovery when no manifest lists them, so every bad record is in the committed dead letters
+// exactly once. (kChain has no manifest: see chain_log.cc for its dead letters.)
 //
 // Thread-safety: a CheckpointStore is used by one thread (the batch driver). The ObjectStores it
 // is given must outlive it.
@@ -68,8 +72,9 @@ struct RecoveryReport {
 };
 
 struct BatchAttempt {
-  std::vector<OffsetRange> ranges;  // what the batch consumed (start == committed end)
-  std::vector<DataFile> files;      // what it wrote (already uploaded)
+  std::vector<OffsetRange> ranges;     // what the batch consumed (start == committed end)
+  std::vector<DataFile> files;         // what it wrote (already uploaded)
+  std::vector<DataFile> dead_letters;  // its dead-letter files (already uploaded)
   // kChain only: partitions whose next file another writer had already created (the task's
   // create-only PUT got 412). Their files up to that point are in `files` (committed).
   std::vector<TopicPartition> fenced;
@@ -86,8 +91,9 @@ struct CommittedState {
   std::optional<uint64_t> last_batch;
   std::optional<uint64_t> last_compact;
   OffsetMap offsets;
-  std::map<std::string, DataFile> files;  // by key
-  std::vector<uint64_t> manifests;        // batches known to exist in the log, ascending
+  std::map<std::string, DataFile> files;         // by key
+  std::map<std::string, DataFile> dead_letters;  // committed dead-letter files, by key
+  std::vector<uint64_t> manifests;               // batches known to exist in the log, ascending
 
   // Folds one manifest in (in log order).
   void apply(const Manifest& m);

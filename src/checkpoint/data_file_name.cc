@@ -9,6 +9,7 @@ namespace lakestream::checkpoint {
 
 namespace {
 constexpr std::string_view kSuffix = ".parquet";
+constexpr std::string_view kDeadLetterSuffix = ".jsonl";
 
 bool is_writer_id(std::string_view s) {
   if (s.empty()) return false;
@@ -33,15 +34,14 @@ bool pop_field(std::string_view* rest, std::string_view* field) {
   *rest = rest->substr(0, dash);
   return true;
 }
-}  // namespace
 
-std::string format_data_file_key(const DataFileName& n) {
+std::string format_named_key(const DataFileName& n, std::string_view suffix) {
   return fmt::format("{}{}-{}-{:020d}-{}-{}{}", n.dir, n.tp.topic, n.tp.partition, n.start,
-                     n.writer, n.seq, kSuffix);
+                     n.writer, n.seq, suffix);
 }
 
-std::optional<DataFileName> parse_data_file_key(std::string_view key) {
-  if (key.size() <= kSuffix.size() || !key.ends_with(kSuffix)) return std::nullopt;
+std::optional<DataFileName> parse_named_key(std::string_view key, std::string_view suffix) {
+  if (key.size() <= suffix.size() || !key.ends_with(suffix)) return std::nullopt;
   DataFileName n;
   size_t slash = key.rfind('/');
   std::string_view base = key;
@@ -49,7 +49,7 @@ std::optional<DataFileName> parse_data_file_key(std::string_view key) {
     n.dir = std::string(key.substr(0, slash + 1));
     base = key.substr(slash + 1);
   }
-  std::string_view rest = base.substr(0, base.size() - kSuffix.size());
+  std::string_view rest = base.substr(0, base.size() - suffix.size());
   std::string_view seq, writer, start, partition;
   // Topic names may contain '-', so fields are taken from the right.
   if (!pop_field(&rest, &seq) || !pop_field(&rest, &writer) || !pop_field(&rest, &start) ||
@@ -64,6 +64,26 @@ std::optional<DataFileName> parse_data_file_key(std::string_view key) {
   n.writer = std::string(writer);
   n.tp.topic = std::string(rest);
   return n;
+}
+}  // namespace
+
+std::string format_data_file_key(const DataFileName& n) { return format_named_key(n, kSuffix); }
+
+std::optional<DataFileName> parse_data_file_key(std::string_view key) {
+  return parse_named_key(key, kSuffix);
+}
+
+std::string format_dead_letter_key(const DataFileName& n) {
+  return format_named_key(n, kDeadLetterSuffix);
+}
+
+std::optional<DataFileName> parse_dead_letter_key(std::string_view key) {
+  return parse_named_key(key, kDeadLetterSuffix);
+}
+
+std::string format_chain_dead_letter_key(std::string_view dir, const TopicPartition& tp,
+                                         int64_t start) {
+  return fmt::format("{}{}-{}-{:020d}{}", dir, tp.topic, tp.partition, start, kDeadLetterSuffix);
 }
 
 std::string format_chain_file_key(const TopicPartition& tp, int64_t start) {

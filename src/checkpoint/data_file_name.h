@@ -31,6 +31,18 @@ std::string format_data_file_key(const DataFileName& name);
 // nullopt when `key` is not a data file name (checkpoint files, dead letters, foreign files).
 std::optional<DataFileName> parse_data_file_key(std::string_view key);
 
+// Dead-letter files (the bad records of one task, one JSON object per line) are data files of
+// their batch, named like the Parquet files with `dir` = the dead-letter directory and the suffix
+// `.jsonl`, listed in the batch's manifest (Manifest::dead_letters) and removed by recovery when
+// uncommitted:
+//
+//   <dead-letter dir><topic>-<partition>-<start offset, 20 digits>-<writer id>-<seq>.jsonl
+//
+// Never parses as a Parquet data file name or a chain name, and vice versa.
+std::string format_dead_letter_key(const DataFileName& name);
+// nullopt when `key` is not a dead-letter file name of the form above.
+std::optional<DataFileName> parse_dead_letter_key(std::string_view key);
+
 // Chain layout (CheckpointMode::kChain): one name per (topic, partition, start offset), nothing
 // else, so two writers that plan the same range race for the same key and a create-only PUT
 // decides:
@@ -48,6 +60,14 @@ std::string format_chain_file_key(const TopicPartition& tp, int64_t start);
 // The prefix every chain file of `tp` starts with ("taxi-3-"). Another topic's files can share it
 // (topic "taxi-3", partition 1: "taxi-3-1-..."), so listings must parse what they find.
 std::string chain_prefix(const TopicPartition& tp);
+
+// Chain layout's dead letters: the bad records of the chain file starting at `start`, written
+// after that file's create-only PUT won (so only by the writer that committed the range, and
+// rewriting it yields the same bytes):
+//
+//   <dead-letter dir><topic>-<partition>-<start offset, 20 digits>.jsonl
+std::string format_chain_dead_letter_key(std::string_view dir, const TopicPartition& tp,
+                                         int64_t start);
 
 struct ChainFileName {
   TopicPartition tp;
