@@ -82,8 +82,32 @@ std::optional<DataFileName> parse_dead_letter_key(std::string_view key) {
 }
 
 std::string format_chain_dead_letter_key(std::string_view dir, const TopicPartition& tp,
-                                         int64_t start) {
-  return fmt::format("{}{}-{}-{:020d}{}", dir, tp.topic, tp.partition, start, kDeadLetterSuffix);
+                                         int64_t start, int64_t end) {
+  return fmt::format("{}{}-{}-{:020d}-{:020d}{}", dir, tp.topic, tp.partition, start, end,
+                     kDeadLetterSuffix);
+}
+
+std::optional<ChainDeadLetterName> parse_chain_dead_letter_key(std::string_view key,
+                                                               std::string_view dir) {
+  if (!key.starts_with(dir) || !key.ends_with(kDeadLetterSuffix)) return std::nullopt;
+  std::string_view rest = key.substr(dir.size());
+  if (rest.size() <= kDeadLetterSuffix.size() || rest.find('/') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  rest.remove_suffix(kDeadLetterSuffix.size());
+  std::string_view end, start, partition;
+  if (!pop_field(&rest, &end) || !pop_field(&rest, &start) || !pop_field(&rest, &partition) ||
+      rest.empty()) {
+    return std::nullopt;
+  }
+  ChainDeadLetterName n;
+  if (start.size() != 20 || end.size() != 20 || !parse_number(start, &n.start) || n.start < 0 ||
+      !parse_number(end, &n.end) || n.end <= n.start || !parse_number(partition, &n.tp.partition) ||
+      n.tp.partition < 0) {
+    return std::nullopt;
+  }
+  n.tp.topic = std::string(rest);
+  return n;
 }
 
 std::string format_chain_file_key(const TopicPartition& tp, int64_t start) {

@@ -2,17 +2,14 @@
 // checkpoint log only (no listing of the output), so readers see exactly what was committed.
 // Without a log (chain layout), the chain files of the output: one LIST + one HEAD per partition.
 // `--dead-letters`: the committed dead-letter files instead (the manifests' `dead_letters`; in the
-// chain layout, the `_dead_letter/` objects named after a committed chain file).
+// chain layout, the `_dead_letter/` objects named after a committed chain file's range).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <map>
 #include <memory>
-#include <string_view>
 
 #include "checkpoint/checkpoint_store.h"
-#include "checkpoint/data_file_name.h"
 #include "jobs/checkpoint_location.h"
 #include "jobs/commands.h"
 #include "jobs/exit.h"
@@ -30,32 +27,6 @@ struct FilesFlags {
   bool dead_letters = false;
 };
 
-// The stream job's dead-letter directory (TaskConfig::dead_letter_dir).
-constexpr std::string_view kDeadLetterDir = "_dead_letter/";
-
-// Chain layout: a chain file's dead letters exist only if its range had bad records, so the
-// committed ones are those of the dead-letter listing that name a committed chain file.
-Result<std::map<std::string, checkpoint::DataFile>> chain_dead_letters(
-    storage::ObjectStore& output, const checkpoint::CommittedState& state) {
-  storage::ListOptions lo;
-  lo.prefix = std::string(kDeadLetterDir);
-  LS_ASSIGN_OR_RETURN(auto listing, output.list(lo));
-  std::map<std::string, const storage::ObjectInfo*> listed;
-  for (const auto& o : listing.objects) listed[o.key] = &o;
-  std::map<std::string, checkpoint::DataFile> out;
-  for (const auto& [key, f] : state.files) {
-    auto it = listed.find(checkpoint::format_chain_dead_letter_key(kDeadLetterDir, f.tp, f.start));
-    if (it == listed.end()) continue;
-    checkpoint::DataFile d = f;
-    d.key = it->first;
-    d.version_id = it->second->version_id;
-    d.size = it->second->size;
-    d.rows = 0;  // unknown without reading it
-    out[d.key] = std::move(d);
-  }
-  return out;
-}
-
 Status run(const FilesFlags& f) {
   storage::S3Options s3 = f.s3;
   s3.endpoint = f.s3_endpoint;
@@ -69,9 +40,6 @@ Status run(const FilesFlags& f) {
   if (!state.last_batch) {
     // No commit log: the chain layout (--checkpoint-mode chain), whose files are the log.
     LS_ASSIGN_OR_RETURN(state, checkpoint::read_chain_state(*output));
-    if (f.dead_letters) {
-      LS_ASSIGN_OR_RETURN(state.dead_letters, chain_dead_letters(*output, state));
-    }
   }
   for (const auto& [key, file] : f.dead_letters ? state.dead_letters : state.files) {
     std::string line =

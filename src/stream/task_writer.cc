@@ -367,6 +367,12 @@ class TaskRun {
     while (!f.file || offset >= chain_file_end_) {
       if (f.file) {
         LS_RETURN_IF_ERROR(flush());
+        // The file's bad records (all gathered before this offset) go up before the file: once
+        // it lands, its range is committed and must find its dead letters in place.
+        LS_RETURN_IF_ERROR(
+            write_dead_letters(checkpoint::format_chain_dead_letter_key(
+                                   c_.dead_letter_dir, task_.tp, chain_next_, chain_file_end_),
+                               chain_next_, chain_file_end_));
         auto done = f.file->close(chain_file_end_);
         if (!done.ok()) {
           StatusCode code = done.status().code();
@@ -382,11 +388,6 @@ class TaskRun {
         f.file.reset();
         ++f.seq;
         f.rows = 0;
-        // The range is ours now: its bad records (all gathered before this offset) go to the
-        // dead-letter key of this chain file, before the next file can land.
-        LS_RETURN_IF_ERROR(write_dead_letters(
-            checkpoint::format_chain_dead_letter_key(c_.dead_letter_dir, task_.tp, chain_next_),
-            chain_next_, chain_file_end_));
         chain_next_ = chain_file_end_;
       }
       if (chain_next_ >= task_.end) return Status();

@@ -31,10 +31,10 @@
 // empty (zero-row) file. A 412 on a file means another writer committed that range: the task
 // stops there and reports `fenced` (the files before it are committed). `max_file_bytes` is not
 // used in this layout (a file's end must be known when its upload starts). Dead letters: the bad
-// records of each chain file are written right after that file's create-only PUT won, to
-// checkpoint::format_chain_dead_letter_key(dir, tp, file start) (a plain PUT: only the writer
-// that committed the range writes it, and a rewrite holds the same records); a fenced file's bad
-// records are not written (the winner's file reports them).
+// records of each chain file are uploaded just before that file, to
+// checkpoint::format_chain_dead_letter_key(dir, tp, file start, file end) (a plain PUT: a range's
+// bad records are the same whoever reads it), and returned in `dead_letter_files`; the
+// checkpoint keeps those whose chain file committed and removes the others (chain_log.cc).
 //
 // Thread-safety: run_task() may run concurrently for different tasks with one shared config.
 #pragma once
@@ -46,6 +46,7 @@
 
 #include "avro/decoder.h"
 #include "avro/wire_format.h"
+#include "checkpoint/data_file_name.h"
 #include "checkpoint/manifest.h"
 #include "columnar/schema.h"
 #include "parquet/writer.h"
@@ -83,7 +84,7 @@ struct TaskConfig {
   int sink_parts_in_flight = 0;
   bool chain = false;  // chain layout (see above)
   // Where dead-letter files go, relative to the output root ("" or ending in '/').
-  std::string dead_letter_dir = "_dead_letter/";
+  std::string dead_letter_dir = checkpoint::kDefaultDeadLetterDir;
 };
 
 // The columns of the output: the decoder's, then (optionally) kafka_topic, kafka_partition,

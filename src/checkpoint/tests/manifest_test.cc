@@ -162,10 +162,19 @@ TEST(DataFileName, DeadLetterNamesRoundTripAndNeverParseAsParquetOrChainFiles) {
   EXPECT_FALSE(parse_data_file_key(key).has_value());
   EXPECT_FALSE(parse_chain_file_key(key).has_value());
   EXPECT_FALSE(parse_dead_letter_key(format_data_file_key(n)).has_value());
-  std::string chain = format_chain_dead_letter_key("_dead_letter/", {"taxi", 3}, 100);
-  EXPECT_EQ(chain, "_dead_letter/taxi-3-00000000000000000100.jsonl");
+  std::string chain = format_chain_dead_letter_key("_dead_letter/", {"taxi-3", 3}, 100, 250);
+  EXPECT_EQ(chain, "_dead_letter/taxi-3-3-00000000000000000100-00000000000000000250.jsonl");
   EXPECT_FALSE(parse_dead_letter_key(chain).has_value());
   EXPECT_FALSE(parse_data_file_key(chain).has_value());
+  auto c = parse_chain_dead_letter_key(chain, "_dead_letter/");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->tp, (TopicPartition{"taxi-3", 3}));
+  EXPECT_EQ(c->start, 100);
+  EXPECT_EQ(c->end, 250);
+  EXPECT_FALSE(parse_chain_dead_letter_key(chain, "other/").has_value());
+  EXPECT_FALSE(parse_chain_dead_letter_key(key, "_dead_letter/").has_value());
+  EXPECT_FALSE(parse_chain_dead_letter_key(
+      "_dead_letter/t-0-00000000000000000100-00000000000000000100.jsonl", "_dead_letter/"));
   // Session 2's batch-named dead letters are not dead-letter files of a manifest.
   EXPECT_FALSE(parse_dead_letter_key("_dead_letter/00000000000000000004-0a1b2c3d4e5f.jsonl"));
 }
