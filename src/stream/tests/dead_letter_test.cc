@@ -158,6 +158,42 @@ INSTANTIATE_TEST_SUITE_P(ManifestModes, DeadLetterCommit,
                            return std::string(checkpoint::checkpoint_mode_name(info.param));
                          });
 
+// A writer whose batch is fenced by a second writer (which claimed the checkpoint and committed
+// everything while the first was uploading its dead letters) deletes its dead letters with its
+// Parquet files: the winner's batches report each bad record, once.
+TEST(DeadLetterFence, AFencedBatchsDeadLettersAreRemovedTheWinnersReportEachRecordOnce) {
+  Fixture f;
+  bool second_ran = false;
+  Status second;
+  f.output.before_call = [&](std::string_view api, std::string_view key) {
+    if (second_ran || api != "PutObject" || !key.starts_with("_dead_letter/")) return;
+    second_ran = true;
+    second = f.run(CheckpointMode::kConditional);  // a second process, start to end
+  };
+  checkpoint::CheckpointOptions o;
+  auto ckpt = checkpoint::open_checkpoint(f.meta, f.output, o);
+  ASSERT_TRUE(ckpt->recover(std::nullopt).ok());
+  EngineConfig c = f.config(CheckpointMode::kConditional);
+  c.threads = 1;  // the second writer runs inside this writer's task thread
+  StreamEngine first(c, *ckpt, nullptr, nullptr, nullptr);
+  std::atomic<bool> stop{false};
+  Status s = first.run(stop);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  ASSERT_TRUE(second_ran);
+  ASSERT_TRUE(second.ok()) << second.to_string();
+  EXPECT_GE(first.totals().fenced, 1u);
+  EXPECT_EQ(first.totals().bad_records, 0u);  // every batch it tried was fenced
+  EXPECT_EQ(f.dead_letters(), planted());
+  auto state = checkpoint::read_committed_state(f.meta);
+  ASSERT_TRUE(state.ok());
+  std::vector<std::string> committed;
+  for (const auto& [key, file] : state->dead_letters) {
+    committed.push_back(key);
+    EXPECT_NE(checkpoint::parse_dead_letter_key(key)->writer, ckpt->writer_id()) << key;
+  }
+  EXPECT_EQ(committed, f.output.keys("_dead_letter/"));
+}
+
 // Chain layout: a chain file's dead letters are uploaded just before it, named by its range; they
 // count when the file lands, and the checkpoint removes those whose file never did.
 TEST(DeadLetterChain, DeadLettersAreNamedByTheirCommittedChainFile) {
