@@ -1,5 +1,6 @@
 // Fuzzes the checkpoint manifest parser (checkpoint/manifest.h): any bytes must parse or fail with
-// a Status, never crash; whatever parses must survive serialize -> parse unchanged.
+// a Status, never crash; whatever parses must survive serialize -> parse unchanged. Same for the
+// data file and dead-letter file names (they come from LIST responses).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +26,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         lakestream::checkpoint::format_data_file_key(*name));
     if (!back || back->tp != name->tp || back->start != name->start ||
         back->writer != name->writer || back->seq != name->seq || back->dir != name->dir) {
+      std::abort();
+    }
+  }
+  // Dead-letter names come from LIST responses too.
+  auto dead = lakestream::checkpoint::parse_dead_letter_key(text);
+  if (dead) {
+    auto back = lakestream::checkpoint::parse_dead_letter_key(
+        lakestream::checkpoint::format_dead_letter_key(*dead));
+    if (!back || back->tp != dead->tp || back->start != dead->start ||
+        back->writer != dead->writer || back->seq != dead->seq || back->dir != dead->dir) {
+      std::abort();
+    }
+  }
+  auto chain = lakestream::checkpoint::parse_chain_dead_letter_key(text, "_dead_letter/");
+  if (chain) {
+    auto back = lakestream::checkpoint::parse_chain_dead_letter_key(
+        lakestream::checkpoint::format_chain_dead_letter_key("_dead_letter/", chain->tp,
+                                                             chain->start, chain->end),
+        "_dead_letter/");
+    if (!back || back->tp != chain->tp || back->start != chain->start || back->end != chain->end) {
       std::abort();
     }
   }

@@ -27,7 +27,12 @@
 // All three record the same manifest content, so recovery and `lakestream files` work on each.
 // Recovery rebuilds per-partition committed offsets and the live committed file set, and removes
 // the data files of uncommitted attempts (files named by checkpoint/data_file_name.h that no
-// manifest lists) in one DeleteObjects, by version id on versioned buckets.
+// manifest lists) in one DeleteObjects, by version id on versioned buckets. Dead-letter files
+// (format_dead_letter_key) are data files of their batch: listed in its manifest
+// (BatchAttempt::dead_letters), removed with the batch's files when it is fenced, and removed by
+// recovery when no manifest lists them, so every bad record is in the committed dead letters
+// exactly once. kChain has no manifest: a chain file's dead letters are named by its range and
+// count as committed when that file does; the others are removed (chain_log.cc).
 //
 // Thread-safety: a CheckpointStore is used by one thread (the batch driver). The ObjectStores it
 // is given must outlive it.
@@ -41,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "checkpoint/data_file_name.h"
 #include "checkpoint/manifest.h"
 #include "checkpoint/topic_partition.h"
 #include "common/status.h"
@@ -59,6 +65,8 @@ struct CheckpointOptions {
   std::string writer_id;        // empty: a fresh new_writer_id()
   uint64_t retain = 100;        // manifests kept at least; older ones go in rounds of `retain`
   uint64_t compact_every = 10;  // every K-th manifest lists all live files
+  // kChain: where the dead letters of chain files live (relative to the output root).
+  std::string dead_letter_dir = kDefaultDeadLetterDir;
 };
 
 struct RecoveryReport {
@@ -68,8 +76,9 @@ struct RecoveryReport {
 };
 
 struct BatchAttempt {
-  std::vector<OffsetRange> ranges;  // what the batch consumed (start == committed end)
-  std::vector<DataFile> files;      // what it wrote (already uploaded)
+  std::vector<OffsetRange> ranges;     // what the batch consumed (start == committed end)
+  std::vector<DataFile> files;         // what it wrote (already uploaded)
+  std::vector<DataFile> dead_letters;  // its dead-letter files (already uploaded)
   // kChain only: partitions whose next file another writer had already created (the task's
   // create-only PUT got 412). Their files up to that point are in `files` (committed).
   std::vector<TopicPartition> fenced;
@@ -86,8 +95,9 @@ struct CommittedState {
   std::optional<uint64_t> last_batch;
   std::optional<uint64_t> last_compact;
   OffsetMap offsets;
-  std::map<std::string, DataFile> files;  // by key
-  std::vector<uint64_t> manifests;        // batches known to exist in the log, ascending
+  std::map<std::string, DataFile> files;         // by key
+  std::map<std::string, DataFile> dead_letters;  // committed dead-letter files, by key
+  std::vector<uint64_t> manifests;               // batches known to exist in the log, ascending
 
   // Folds one manifest in (in log order).
   void apply(const Manifest& m);
@@ -129,9 +139,12 @@ std::unique_ptr<CheckpointStore> open_checkpoint(storage::ObjectStore& meta,
 // the log's layout. An empty checkpoint yields an empty state.
 Result<CommittedState> read_committed_state(storage::ObjectStore& meta);
 
-// kChain: the committed state read from the output alone (one LIST + one HEAD per partition).
-// `files` holds every chain file (rows unknown: 0), `offsets` each partition's chain end.
+// kChain: the committed state read from the output alone (one LIST + one HEAD per partition,
+// and one LIST of `dead_letter_dir` when it exists). `files` holds every chain file (rows
+// unknown: 0), `offsets` each partition's chain end, `dead_letters` the dead-letter files of
+// committed chain files (rows unknown: 0).
 // Errors: storage errors; kDataLoss when a partition's last file has no end offset metadata.
-Result<CommittedState> read_chain_state(storage::ObjectStore& output);
+Result<CommittedState> read_chain_state(storage::ObjectStore& output,
+                                        std::string_view dead_letter_dir = kDefaultDeadLetterDir);
 
 }  // namespace lakestream::checkpoint

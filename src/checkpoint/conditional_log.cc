@@ -136,8 +136,12 @@ class ConditionalLog final : public CheckpointStore {
   Result<CommitOutcome> fenced(const BatchAttempt& attempt, uint64_t batch,
                                const std::string& winner) {
     log::warn("checkpoint", "writer {} fenced at batch {} by writer {}: dropping {} files",
-              options_.writer_id, batch, winner, attempt.files.size());
-    LS_RETURN_IF_ERROR(remove_files(output_, attempt.files));
+              options_.writer_id, batch, winner,
+              attempt.files.size() + attempt.dead_letters.size());
+    // Dead letters go with the data: the winner's batch reports these bad records itself.
+    std::vector<DataFile> ours = attempt.files;
+    ours.insert(ours.end(), attempt.dead_letters.begin(), attempt.dead_letters.end());
+    LS_RETURN_IF_ERROR(remove_files(output_, ours));
     return CommitOutcome{false, batch, winner};
   }
 

@@ -9,6 +9,7 @@ namespace lakestream::checkpoint {
 
 namespace {
 constexpr std::string_view kSuffix = ".parquet";
+constexpr std::string_view kDeadLetterSuffix = ".jsonl";
 
 bool is_writer_id(std::string_view s) {
   if (s.empty()) return false;
@@ -33,15 +34,14 @@ bool pop_field(std::string_view* rest, std::string_view* field) {
   *rest = rest->substr(0, dash);
   return true;
 }
-}  // namespace
 
-std::string format_data_file_key(const DataFileName& n) {
+std::string format_named_key(const DataFileName& n, std::string_view suffix) {
   return fmt::format("{}{}-{}-{:020d}-{}-{}{}", n.dir, n.tp.topic, n.tp.partition, n.start,
-                     n.writer, n.seq, kSuffix);
+                     n.writer, n.seq, suffix);
 }
 
-std::optional<DataFileName> parse_data_file_key(std::string_view key) {
-  if (key.size() <= kSuffix.size() || !key.ends_with(kSuffix)) return std::nullopt;
+std::optional<DataFileName> parse_named_key(std::string_view key, std::string_view suffix) {
+  if (key.size() <= suffix.size() || !key.ends_with(suffix)) return std::nullopt;
   DataFileName n;
   size_t slash = key.rfind('/');
   std::string_view base = key;
@@ -49,7 +49,7 @@ std::optional<DataFileName> parse_data_file_key(std::string_view key) {
     n.dir = std::string(key.substr(0, slash + 1));
     base = key.substr(slash + 1);
   }
-  std::string_view rest = base.substr(0, base.size() - kSuffix.size());
+  std::string_view rest = base.substr(0, base.size() - suffix.size());
   std::string_view seq, writer, start, partition;
   // Topic names may contain '-', so fields are taken from the right.
   if (!pop_field(&rest, &seq) || !pop_field(&rest, &writer) || !pop_field(&rest, &start) ||
@@ -62,6 +62,50 @@ std::optional<DataFileName> parse_data_file_key(std::string_view key) {
     return std::nullopt;
   }
   n.writer = std::string(writer);
+  n.tp.topic = std::string(rest);
+  return n;
+}
+}  // namespace
+
+std::string format_data_file_key(const DataFileName& n) { return format_named_key(n, kSuffix); }
+
+std::optional<DataFileName> parse_data_file_key(std::string_view key) {
+  return parse_named_key(key, kSuffix);
+}
+
+std::string format_dead_letter_key(const DataFileName& n) {
+  return format_named_key(n, kDeadLetterSuffix);
+}
+
+std::optional<DataFileName> parse_dead_letter_key(std::string_view key) {
+  return parse_named_key(key, kDeadLetterSuffix);
+}
+
+std::string format_chain_dead_letter_key(std::string_view dir, const TopicPartition& tp,
+                                         int64_t start, int64_t end) {
+  return fmt::format("{}{}-{}-{:020d}-{:020d}{}", dir, tp.topic, tp.partition, start, end,
+                     kDeadLetterSuffix);
+}
+
+std::optional<ChainDeadLetterName> parse_chain_dead_letter_key(std::string_view key,
+                                                               std::string_view dir) {
+  if (!key.starts_with(dir) || !key.ends_with(kDeadLetterSuffix)) return std::nullopt;
+  std::string_view rest = key.substr(dir.size());
+  if (rest.size() <= kDeadLetterSuffix.size() || rest.find('/') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  rest.remove_suffix(kDeadLetterSuffix.size());
+  std::string_view end, start, partition;
+  if (!pop_field(&rest, &end) || !pop_field(&rest, &start) || !pop_field(&rest, &partition) ||
+      rest.empty()) {
+    return std::nullopt;
+  }
+  ChainDeadLetterName n;
+  if (start.size() != 20 || end.size() != 20 || !parse_number(start, &n.start) || n.start < 0 ||
+      !parse_number(end, &n.end) || n.end <= n.start || !parse_number(partition, &n.tp.partition) ||
+      n.tp.partition < 0) {
+    return std::nullopt;
+  }
   n.tp.topic = std::string(rest);
   return n;
 }

@@ -13,9 +13,11 @@ namespace lakestream::checkpoint {
 void CommittedState::apply(const Manifest& m) {
   if (m.compact) {
     files.clear();
+    dead_letters.clear();
     last_compact = m.batch;
   }
   for (const auto& f : m.files) files[f.key] = f;
+  for (const auto& f : m.dead_letters) dead_letters[f.key] = f;
   offsets = m.offsets;
   if (!last_batch || m.batch > *last_batch) last_batch = m.batch;
   auto it = std::lower_bound(manifests.begin(), manifests.end(), m.batch);
@@ -102,11 +104,17 @@ Result<uint64_t> remove_uncommitted(storage::ObjectStore& output, const Committe
   std::vector<storage::ObjectRef> refs;
   std::set<std::string> keys;
   for (const auto& o : objects) {
+    // Parquet files and dead-letter files alike: both are data files of their batch.
+    const std::map<std::string, DataFile>* committed_set = &state.files;
     auto name = parse_data_file_key(o.key);
+    if (!name) {
+      name = parse_dead_letter_key(o.key);
+      committed_set = &state.dead_letters;
+    }
     if (!name) continue;
     if (claimed && !claimed->contains(name->tp)) continue;
-    auto it = state.files.find(o.key);
-    bool committed = it != state.files.end() &&
+    auto it = committed_set->find(o.key);
+    bool committed = it != committed_set->end() &&
                      (it->second.version_id.empty() || it->second.version_id == o.version_id);
     if (committed) continue;
     refs.push_back({o.key, o.version_id});
@@ -145,8 +153,11 @@ Manifest build_manifest(const CommittedState& state, const std::string& writer, 
   m.ranges = attempt.ranges;
   if (compact) {
     for (const auto& [key, f] : state.files) m.files.push_back(f);
+    for (const auto& [key, f] : state.dead_letters) m.dead_letters.push_back(f);
   }
   m.files.insert(m.files.end(), attempt.files.begin(), attempt.files.end());
+  m.dead_letters.insert(m.dead_letters.end(), attempt.dead_letters.begin(),
+                        attempt.dead_letters.end());
   return m;
 }
 

@@ -25,7 +25,8 @@ Result<uint64_t> load_state(storage::ObjectStore& meta, const std::vector<uint64
                             const std::function<std::string(uint64_t)>& key_of,
                             CommittedState* state);
 
-// Deletes (one DeleteObjects per 1000) every data file under `output` that `state` does not list,
+// Deletes (one DeleteObjects per 1000) every data file (Parquet or dead letter, by name) under
+// `output` that `state` does not list,
 // limited to `claimed` partitions when given. Every version on versioned buckets. Returns count.
 Result<uint64_t> remove_uncommitted(storage::ObjectStore& output, const CommittedState& state,
                                     const std::optional<std::set<TopicPartition>>& claimed);

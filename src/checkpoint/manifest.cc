@@ -40,9 +40,10 @@ std::string serialize_manifest(const Manifest& m) {
   json claims = json::array();
   for (const auto& tp : m.claims)
     claims.push_back({{"topic", tp.topic}, {"partition", tp.partition}});
-  json files = json::array();
-  for (const auto& f : m.files) {
-    files.push_back({{"key", f.key},
+  auto file_list = [](const std::vector<DataFile>& list) {
+    json out = json::array();
+    for (const auto& f : list) {
+      out.push_back({{"key", f.key},
                      {"version_id", f.version_id},
                      {"size", f.size},
                      {"rows", f.rows},
@@ -50,7 +51,9 @@ std::string serialize_manifest(const Manifest& m) {
                      {"partition", f.tp.partition},
                      {"start", f.start},
                      {"end", f.end}});
-  }
+    }
+    return out;
+  };
   json doc = {{"format", 1},
               {"writer", m.writer},
               {"batch", m.batch},
@@ -60,7 +63,9 @@ std::string serialize_manifest(const Manifest& m) {
               {"ranges", std::move(ranges)},
               {"claims", std::move(claims)},
               {"claim_all", m.claim_all},
-              {"files", std::move(files)}};
+              {"files", file_list(m.files)}};
+  // Only when present, so manifests of batches without bad records stay as before.
+  if (!m.dead_letters.empty()) doc["dead_letters"] = file_list(m.dead_letters);
   return doc.dump();
 }
 
@@ -137,6 +142,24 @@ const json* find_array(const json& o, const char* name) {
   return it != o.end() && it->is_array() ? &*it : nullptr;
 }
 
+Status read_files(const json& list, std::vector<DataFile>* out) {
+  for (const auto& f : list) {
+    DataFile file;
+    LS_RETURN_IF_ERROR(read_tp(f, &file.tp));
+    LS_RETURN_IF_ERROR(read_string(f, "key", &file.key));
+    if (file.key.empty()) return invalid_data("file with empty key");
+    LS_RETURN_IF_ERROR(read_string(f, "version_id", &file.version_id));
+    int64_t n = 0;
+    LS_RETURN_IF_ERROR(read_count(f, "size", &n));
+    file.size = static_cast<uint64_t>(n);
+    LS_RETURN_IF_ERROR(read_count(f, "rows", &n));
+    file.rows = static_cast<uint64_t>(n);
+    LS_RETURN_IF_ERROR(read_range(f, &file.start, &file.end));
+    out->push_back(std::move(file));
+  }
+  return Status();
+}
+
 Status parse_into(const json& doc, Manifest* m) {
   if (!doc.is_object()) return invalid_data("not a JSON object");
   int64_t format = 0;
@@ -184,19 +207,11 @@ Status parse_into(const json& doc, Manifest* m) {
   }
   const json* files = find_array(doc, "files");
   if (!files) return field_error("files", "an array");
-  for (const auto& f : *files) {
-    DataFile file;
-    LS_RETURN_IF_ERROR(read_tp(f, &file.tp));
-    LS_RETURN_IF_ERROR(read_string(f, "key", &file.key));
-    if (file.key.empty()) return invalid_data("file with empty key");
-    LS_RETURN_IF_ERROR(read_string(f, "version_id", &file.version_id));
-    int64_t n = 0;
-    LS_RETURN_IF_ERROR(read_count(f, "size", &n));
-    file.size = static_cast<uint64_t>(n);
-    LS_RETURN_IF_ERROR(read_count(f, "rows", &n));
-    file.rows = static_cast<uint64_t>(n);
-    LS_RETURN_IF_ERROR(read_range(f, &file.start, &file.end));
-    m->files.push_back(std::move(file));
+  LS_RETURN_IF_ERROR(read_files(*files, &m->files));
+  // Optional: manifests written before dead letters were committed have no such field.
+  if (auto dl = doc.find("dead_letters"); dl != doc.end()) {
+    if (!dl->is_array()) return field_error("dead_letters", "an array");
+    LS_RETURN_IF_ERROR(read_files(*dl, &m->dead_letters));
   }
   return Status();
 }

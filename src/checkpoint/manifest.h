@@ -6,10 +6,15 @@
 //    end "ranges":[{"topic":"taxi","partition":0,"start":100,"end":200}],   <- what this batch
 //    consumed "claims":[{"topic":"taxi","partition":1}], "claim_all":false,       <- ownership, no
 //    data "files":[{"key":"taxi-0-...parquet","version_id":"","size":1234,"rows":100,
-//              "topic":"taxi","partition":0,"start":100,"end":200}]}
+//              "topic":"taxi","partition":0,"start":100,"end":200}],
+//    "dead_letters":[{"key":"_dead_letter/taxi-0-...jsonl", ... same fields, rows = bad records}]}
 // `offsets` is cumulative so that recovery needs only the newest manifest for offsets. `files`
 // lists this batch's files; a compact manifest (every K batches) lists every live committed file,
 // like Spark's `_spark_metadata/<n>.compact`, so that older manifests can be deleted.
+// `dead_letters` (added after format 1 shipped, so optional: written only when not empty, and a
+// manifest without it parses as having none) lists the batch's dead-letter files the same way
+// (compact manifests: all of them). They are kept apart from `files` so that readers of `files`
+// (Parquet readers, Spark's sink log) never meet a JSON-lines file.
 //
 // Parsing is strict about types and ranges (it reads objects another process wrote, maybe a
 // broken or hostile one) and is fuzzed (fuzz/checkpoint_manifest_fuzz.cc).
@@ -46,6 +51,7 @@ struct Manifest {
   std::vector<TopicPartition> claims;
   bool claim_all = false;
   std::vector<DataFile> files;
+  std::vector<DataFile> dead_letters;  // rows = bad records in the file
 
   // True when this manifest consumed, or claimed ownership of, `tp`.
   bool touches(const TopicPartition& tp) const;

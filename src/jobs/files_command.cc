@@ -1,6 +1,8 @@
 // `lakestream files OUTPUT_URI`: the committed data files, one URI per line, read from the
 // checkpoint log only (no listing of the output), so readers see exactly what was committed.
 // Without a log (chain layout), the chain files of the output: one LIST + one HEAD per partition.
+// `--dead-letters`: the committed dead-letter files instead (the manifests' `dead_letters`; in the
+// chain layout, the `_dead_letter/` objects named after a committed chain file's range).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -22,6 +24,7 @@ struct FilesFlags {
   std::string s3_endpoint;
   storage::S3Options s3;  // --s3-ca-bundle, --s3-request-timeout-ms, --s3-max-retries
   bool long_format = false;
+  bool dead_letters = false;
 };
 
 Status run(const FilesFlags& f) {
@@ -38,7 +41,7 @@ Status run(const FilesFlags& f) {
     // No commit log: the chain layout (--checkpoint-mode chain), whose files are the log.
     LS_ASSIGN_OR_RETURN(state, checkpoint::read_chain_state(*output));
   }
-  for (const auto& [key, file] : state.files) {
+  for (const auto& [key, file] : f.dead_letters ? state.dead_letters : state.files) {
     std::string line =
         f.long_format ? fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", output->uri_of(key), file.rows,
                                     file.size, checkpoint::to_string(file.tp), file.start, file.end)
@@ -63,6 +66,9 @@ void add_files_command(CLI::App& app, int* exit_code) {
   add_s3_connection_options(*cmd, &f->s3);
   cmd->add_flag("-l,--long", f->long_format,
                 "Also print rows, bytes, topic/partition and offsets (tab-separated)");
+  cmd->add_flag("--dead-letters", f->dead_letters,
+                "Print the committed dead-letter files (JSON lines, one bad record each; with -l "
+                "rows = bad records) instead of the data files");
   cmd->callback([f, exit_code] { *exit_code = finish("files", run(*f)); });
 }
 

@@ -203,7 +203,6 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
   checkpoint::BatchAttempt attempt;
   attempt.ranges = plan.ranges;
   uint64_t rows = 0, records = 0, bad = 0, bytes = 0, early_closes = 0;
-  std::vector<std::string> dead;
   for (size_t i = 0; i < results.size(); ++i) {
     auto& r = results[i];
     if (!r) continue;  // skipped after a failure
@@ -215,19 +214,10 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
     bad += (*r)->bad_records;
     bytes += (*r)->bytes;
     early_closes += (*r)->early_closes;
-    for (auto& d : (*r)->dead_letters) dead.push_back(std::move(d));
+    // The tasks wrote their dead letters; they commit (or are removed) with the Parquet files.
+    for (auto& d : (*r)->dead_letter_files) attempt.dead_letters.push_back(std::move(d));
   }
   if (failed.load()) return internal_error("a task failed without an error");
-  if (!dead.empty()) {
-    std::string body;
-    for (const auto& d : dead) body += d + "\n";
-    std::string key = fmt::format("{}{}-{}.jsonl", config_.dead_letter_dir,
-                                  checkpoint::batch_name(checkpoint_.state().next_batch()),
-                                  checkpoint_.writer_id());
-    auto put =
-        config_.task.output->put(key, {reinterpret_cast<const uint8_t*>(body.data()), body.size()});
-    if (!put.ok()) return std::move(put).status().with_context("dead letters");
-  }
   int64_t write_ms = ms_since(t_write);
 
   auto t_commit = Clock::now();
@@ -273,7 +263,11 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
       {"sources", json::array({{{"startOffset", offsets_json(plan.ranges, false)},
                                 {"endOffset", offsets_json(plan.ranges, true)},
                                 {"numInputRows", records}}})},
-      {"sink", {{"files", attempt.files.size()}, {"bytes", bytes}, {"earlyCloses", early_closes}}},
+      {"sink",
+       {{"files", attempt.files.size()},
+        {"bytes", bytes},
+        {"earlyCloses", early_closes},
+        {"deadLetterFiles", attempt.dead_letters.size()}}},
       {"s3", calls_delta(data_stats_, data_before)},
       {"s3_checkpoint", calls_delta(checkpoint_stats_, ckpt_before)},
   };

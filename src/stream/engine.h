@@ -2,8 +2,9 @@
 //
 // Each batch reads per-partition offset ranges planned from the checkpoint's committed offsets
 // (planner.h), runs one task per range (split further by minPartitions) on `threads` worker
-// threads (task_writer.h), writes the batch's dead letters, and commits through the checkpoint
-// store (checkpoint_store.h): in `conditional` mode one PUT that also fences other writers. A
+// threads (task_writer.h; each task also writes its own dead letters), and commits the Parquet
+// and dead-letter files through the checkpoint store (checkpoint_store.h): in `conditional` mode
+// one PUT that also fences other writers. A
 // fenced batch is dropped (its files are already deleted) and the next plan starts from the
 // winner's offsets. After each batch one JSON progress line (StreamingQueryProgress-like) goes
 // to the progress callback.
@@ -53,8 +54,7 @@ struct EngineConfig {
   int64_t interval_ms = 1000;
   int threads = 2;
   uint64_t max_batches = 0;  // stop after this many committed batches (0: no limit)
-  TaskConfig task;           // source, decoder, output, writer_id and Parquet options
-  std::string dead_letter_dir = "_dead_letter/";
+  TaskConfig task;           // source, decoder, output, writer_id, Parquet options, dead-letter dir
   // Consumer-group mode (group_engine.cc) when set: plan only the partitions the group gives us,
   // claim them in the checkpoint on assignment, commit offsets back to the group. Needs
   // kProcessingTime. The checkpoint must have been recovered with an empty claim list.

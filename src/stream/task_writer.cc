@@ -198,6 +198,10 @@ class TaskRun {
     for (size_t d = 0; s.ok() && d < files_.size(); ++d) {
       if (files_[d].file) s = close_file(d, /*last=*/true);
     }
+    if (s.ok() && !c_.chain) {
+      checkpoint::DataFileName name{task_.tp, task_.start, c_.writer_id, 0, c_.dead_letter_dir};
+      s = write_dead_letters(checkpoint::format_dead_letter_key(name), task_.start, task_.end);
+    }
     if (!s.ok()) {
       for (auto& f : files_) {
         if (f.file) f.file->abort();
@@ -275,6 +279,30 @@ class TaskRun {
     return Status();
   }
 
+  // Uploads the dead letters gathered since the last such file (none: nothing to write) as one
+  // JSON-lines object covering offsets [start, end).
+  Status write_dead_letters(const std::string& key, int64_t start, int64_t end) {
+    if (dead_written_ == result_.dead_letters.size()) return Status();
+    std::string body;
+    for (size_t i = dead_written_; i < result_.dead_letters.size(); ++i) {
+      body += result_.dead_letters[i];
+      body += '\n';
+    }
+    auto put = c_.output->put(key, {reinterpret_cast<const uint8_t*>(body.data()), body.size()});
+    if (!put.ok()) return std::move(put).status().with_context("dead letters");
+    checkpoint::DataFile f;
+    f.key = key;
+    f.version_id = put->version_id;
+    f.size = body.size();
+    f.rows = result_.dead_letters.size() - dead_written_;
+    f.tp = task_.tp;
+    f.start = start;
+    f.end = end;
+    result_.dead_letter_files.push_back(std::move(f));
+    dead_written_ = result_.dead_letters.size();
+    return Status();
+  }
+
   // Hands the row buffer to the files, then keeps the task within its memory share.
   Status flush() {
     if (batch_.num_rows() == 0) return Status();
@@ -339,6 +367,12 @@ class TaskRun {
     while (!f.file || offset >= chain_file_end_) {
       if (f.file) {
         LS_RETURN_IF_ERROR(flush());
+        // The file's bad records (all gathered before this offset) go up before the file: once
+        // it lands, its range is committed and must find its dead letters in place.
+        LS_RETURN_IF_ERROR(
+            write_dead_letters(checkpoint::format_chain_dead_letter_key(
+                                   c_.dead_letter_dir, task_.tp, chain_next_, chain_file_end_),
+                               chain_next_, chain_file_end_));
         auto done = f.file->close(chain_file_end_);
         if (!done.ok()) {
           StatusCode code = done.status().code();
@@ -425,6 +459,7 @@ class TaskRun {
   int64_t chain_next_ = 0;      // chain layout: start of the next file
   int64_t chain_file_end_ = 0;  // chain layout: end of the open file
   bool fenced_ = false;         // chain layout: a file's create-only PUT lost (412)
+  size_t dead_written_ = 0;     // result_.dead_letters already in a dead-letter file
   const avro::Decoder* last_decoder_ = nullptr;  // registry: decoder of last_schema_id_
   uint32_t last_schema_id_ = 0;
   RowGather gather_;

@@ -16,7 +16,12 @@
 //
 // Bad records (null value, bad framing, Avro that does not decode): with `permissive` they are
 // counted and reported as dead letters (topic, partition, offset, reason, raw bytes in base64) and
-// the task goes on; otherwise the task fails with kInvalidData naming partition and offset.
+// the task goes on; otherwise the task fails with kInvalidData naming partition and offset. The
+// task writes its dead letters itself, as data files of the batch: one JSON-lines object per task
+// with bad records, named like its Parquet files (checkpoint::format_dead_letter_key: dead-letter
+// directory, topic, partition, task start, writer id), uploaded after its Parquet files and
+// returned in `dead_letter_files` for the batch's manifest, so that an uncommitted attempt's dead
+// letters are removed with its Parquet files and a replay does not report a record twice.
 //
 // Chain layout (`chain`, checkpoint mode kChain): the task's range is cut into files at fixed
 // offset steps (`max_file_rows` offsets per file, else one file), named by topic, partition and
@@ -25,7 +30,11 @@
 // (lakestream.end). Every offset of the range is covered, so a stretch without records gets an
 // empty (zero-row) file. A 412 on a file means another writer committed that range: the task
 // stops there and reports `fenced` (the files before it are committed). `max_file_bytes` is not
-// used in this layout (a file's end must be known when its upload starts).
+// used in this layout (a file's end must be known when its upload starts). Dead letters: the bad
+// records of each chain file are uploaded just before that file, to
+// checkpoint::format_chain_dead_letter_key(dir, tp, file start, file end) (a plain PUT: a range's
+// bad records are the same whoever reads it), and returned in `dead_letter_files`; the
+// checkpoint keeps those whose chain file committed and removes the others (chain_log.cc).
 //
 // Thread-safety: run_task() may run concurrently for different tasks with one shared config.
 #pragma once
@@ -37,6 +46,7 @@
 
 #include "avro/decoder.h"
 #include "avro/wire_format.h"
+#include "checkpoint/data_file_name.h"
 #include "checkpoint/manifest.h"
 #include "columnar/schema.h"
 #include "parquet/writer.h"
@@ -72,7 +82,9 @@ struct TaskConfig {
   // writer (0: the store writes through, e.g. local files).
   uint64_t sink_part_size = 0;
   int sink_parts_in_flight = 0;
-  bool chain = false;             // chain layout (see above)
+  bool chain = false;  // chain layout (see above)
+  // Where dead-letter files go, relative to the output root ("" or ending in '/').
+  std::string dead_letter_dir = checkpoint::kDefaultDeadLetterDir;
 };
 
 // The columns of the output: the decoder's, then (optionally) kafka_topic, kafka_partition,
@@ -89,6 +101,9 @@ struct TaskResult {
   uint64_t early_closes = 0;              // files closed to stay within the memory share
   uint64_t peak_buffered_bytes = 0;       // most bytes charged after a write, before closes
   std::vector<std::string> dead_letters;  // one JSON object per bad record
+  // The dead-letter files written (rows = bad records). Manifest layouts: at most one, covering
+  // the task's range; chain layout: one per committed chain file with bad records.
+  std::vector<checkpoint::DataFile> dead_letter_files;
   bool fenced = false;  // chain layout: another writer had created one of our files (412)
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "checkpoint/checkpoint_store.h"
 #include "checkpoint/data_file_name.h"
 
 namespace lakestream::checkpoint {
@@ -37,6 +38,62 @@ TEST(Manifest, RoundTripsEveryField) {
   EXPECT_TRUE(back->touches({"taxi", 0}));
   EXPECT_TRUE(back->touches({"taxi", 1}));
   EXPECT_FALSE(back->touches({"taxi", 2}));
+}
+
+TEST(Manifest, RoundTripsDeadLetters) {
+  Manifest m = sample();
+  m.dead_letters.push_back({"_dead_letter/taxi-0-00000000000000000100-0a1b2c3d4e5f-0.jsonl",
+                            "v18",
+                            312,
+                            2,
+                            {"taxi", 0},
+                            100,
+                            200});
+  std::string text = serialize_manifest(m);
+  EXPECT_NE(text.find("\"dead_letters\":[{"), std::string::npos) << text;
+  auto back = parse_manifest(text, "k");
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_EQ(*back, m);
+  ASSERT_EQ(back->dead_letters.size(), 1u);
+  EXPECT_EQ(back->dead_letters[0].rows, 2u);
+}
+
+TEST(Manifest, WithoutDeadLettersItIsWrittenAsBefore) {
+  // Readers that predate dead letters in manifests see nothing new.
+  std::string text = serialize_manifest(sample());
+  EXPECT_EQ(text.find("dead_letters"), std::string::npos) << text;
+}
+
+TEST(Manifest, AManifestWrittenBeforeDeadLettersLoadsWithNone) {
+  // Byte for byte what session 2's binary wrote (no "dead_letters" field).
+  const char* old_format =
+      R"({"batch":3,"claim_all":false,"claims":[],"compact":false,"files":[{"end":200,)"
+      R"("key":"taxi-0-00000000000000000100-0a1b2c3d4e5f-0.parquet","partition":0,"rows":100,)"
+      R"("size":4096,"start":100,"topic":"taxi","version_id":""}],"format":1,"offsets":{"taxi":)"
+      R"({"0":200}},"ranges":[{"end":200,"partition":0,"start":100,"topic":"taxi"}],)"
+      R"("time_ms":1764100000000,"writer":"0a1b2c3d4e5f"})";
+  auto m = parse_manifest(old_format, "_commits/00000000000000000003.json");
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  EXPECT_TRUE(m->dead_letters.empty());
+  ASSERT_EQ(m->files.size(), 1u);
+  EXPECT_EQ(m->files[0].rows, 100u);
+  EXPECT_EQ(m->batch, 3u);
+  CommittedState state;
+  state.apply(*m);
+  EXPECT_EQ(state.files.size(), 1u);
+  EXPECT_TRUE(state.dead_letters.empty());
+}
+
+TEST(Manifest, RejectsMalformedDeadLetters) {
+  std::string base =
+      R"({"format":1,"writer":"w","batch":1,"time_ms":0,"compact":false,"claim_all":false,)"
+      R"("offsets":{},"ranges":[],"claims":[],"files":[],"dead_letters":)";
+  for (const char* dl : {"{}", "[{\"key\":\"\"}]", "[1]",
+                         R"([{"key":"k","version_id":"","size":1,"rows":1,"topic":"t",)"
+                         R"("partition":0,"start":5,"end":4}])"}) {
+    auto r = parse_manifest(base + dl + "}", "_commits/x.json");
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidData) << dl;
+  }
 }
 
 TEST(Manifest, RejectsMalformedDocumentsWithTheKeyInTheMessage) {
@@ -90,6 +147,36 @@ TEST(DataFileName, IgnoresKeysThatAreNotDataFiles) {
         "t-0-00000000000000000001-ABC-0.parquet", ".parquet"}) {
     EXPECT_FALSE(parse_data_file_key(key).has_value()) << key;
   }
+}
+
+TEST(DataFileName, DeadLetterNamesRoundTripAndNeverParseAsParquetOrChainFiles) {
+  DataFileName n{{"nyc-avro-topic", 23}, 812, "0a1b2c3d4e5f", 0, "_dead_letter/"};
+  std::string key = format_dead_letter_key(n);
+  EXPECT_EQ(key, "_dead_letter/nyc-avro-topic-23-00000000000000000812-0a1b2c3d4e5f-0.jsonl");
+  auto back = parse_dead_letter_key(key);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->tp, n.tp);
+  EXPECT_EQ(back->start, 812);
+  EXPECT_EQ(back->writer, n.writer);
+  EXPECT_EQ(back->dir, n.dir);
+  EXPECT_FALSE(parse_data_file_key(key).has_value());
+  EXPECT_FALSE(parse_chain_file_key(key).has_value());
+  EXPECT_FALSE(parse_dead_letter_key(format_data_file_key(n)).has_value());
+  std::string chain = format_chain_dead_letter_key("_dead_letter/", {"taxi-3", 3}, 100, 250);
+  EXPECT_EQ(chain, "_dead_letter/taxi-3-3-00000000000000000100-00000000000000000250.jsonl");
+  EXPECT_FALSE(parse_dead_letter_key(chain).has_value());
+  EXPECT_FALSE(parse_data_file_key(chain).has_value());
+  auto c = parse_chain_dead_letter_key(chain, "_dead_letter/");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->tp, (TopicPartition{"taxi-3", 3}));
+  EXPECT_EQ(c->start, 100);
+  EXPECT_EQ(c->end, 250);
+  EXPECT_FALSE(parse_chain_dead_letter_key(chain, "other/").has_value());
+  EXPECT_FALSE(parse_chain_dead_letter_key(key, "_dead_letter/").has_value());
+  EXPECT_FALSE(parse_chain_dead_letter_key(
+      "_dead_letter/t-0-00000000000000000100-00000000000000000100.jsonl", "_dead_letter/"));
+  // Session 2's batch-named dead letters are not dead-letter files of a manifest.
+  EXPECT_FALSE(parse_dead_letter_key("_dead_letter/00000000000000000004-0a1b2c3d4e5f.jsonl"));
 }
 
 TEST(DataFileName, WriterIdsAreDistinctLowercaseHex) {
