@@ -187,6 +187,9 @@ class LocalWriter final : public ObjectWriter {
   uint64_t position() const override { return position_; }
   Status close() override {
     if (fd_.fd < 0) return tmp_.empty() ? Status() : internal_error("writer already failed");
+    // One PutObject, as S3's single-part upload counts: the publish is the call.
+    Timed t(store_->mutable_stats(), "PutObject");
+    t.tx = position_;
     if (::fsync(fd_.fd) != 0) {
       Status s = errno_error("fsync " + tmp_, errno);
       (void)abort();
@@ -199,6 +202,7 @@ class LocalWriter final : public ObjectWriter {
     auto r = store_->publish(tmp, key_, options_);
     if (!r.ok()) return std::move(r).status();
     result_ = *r;
+    t.error = false;
     return Status();
   }
   Status abort() override {

@@ -157,6 +157,11 @@ TEST_F(LocalStoreTest, WriterPublishesOnCloseOnly) {
   ASSERT_TRUE((*w)->close().ok());
   EXPECT_EQ(read_file(root_ + "/store/out/part-0.parquet"), "PAR1....");
   EXPECT_FALSE((*w)->result().etag.empty());
+  // The streamed object counts as one PutObject of its size, as S3's single-part upload does.
+  auto snap = store_->stats().snapshot();
+  EXPECT_EQ(snap["PutObject"].calls, 1u);
+  EXPECT_EQ(snap["PutObject"].errors, 0u);
+  EXPECT_EQ(snap["PutObject"].tx_bytes, 8u);
 }
 
 TEST_F(LocalStoreTest, AbortedWriterLeavesNothing) {
