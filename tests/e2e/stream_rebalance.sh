@@ -27,10 +27,22 @@ T0=$(date +%s)
 say() { echo "stream_rebalance[$KIND] +$(($(date +%s) - T0))s: $*"; }
 fail() {
   echo "stream_rebalance[$KIND]: FAIL: $*" >&2
+  if [ -n "${REBALANCE_KEEP:-}" ] && command -v gdb >/dev/null; then
+    mkdir -p "$REBALANCE_KEEP"
+    for i in "${!PID[@]}"; do
+      p=$(port_of "$i")
+      [ -n "$p" ] && curl -s -m 5 "http://127.0.0.1:$p/metrics" >"$REBALANCE_KEEP/metrics-w$i.txt" 2>&1
+      gdb -p "${PID[$i]}" -batch -ex "thread apply all bt" >"$REBALANCE_KEEP/stack-w$i.txt" 2>&1 || true
+    done
+  fi
   for f in "$WORK"/w*.log; do [ -f "$f" ] && { echo "--- $f" >&2; grep -v DEBUG "$f" | tail -8 >&2; }; done
   exit 1
 }
 cleanup() {
+  # REBALANCE_KEEP=DIR keeps the workers' logs and progress lines (to study a failed run).
+  if [ -n "${REBALANCE_KEEP:-}" ]; then
+    mkdir -p "$REBALANCE_KEEP" && cp "$WORK"/*.log "$WORK"/*.jsonl "$REBALANCE_KEEP"/ 2>/dev/null || true
+  fi
   for i in "${!PID[@]}"; do
     kill -CONT "${PID[$i]}" 2>/dev/null || true
     kill -KILL "${PID[$i]}" 2>/dev/null || true
