@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/log.h"
+
 namespace lakestream::stream {
 namespace {
 
@@ -45,33 +47,80 @@ const char* engine_event_name(EngineEvent::Kind kind) {
 }
 
 Result<std::unique_ptr<KafkaGroupOwnership>> KafkaGroupOwnership::join(
-    const kafka::GroupOptions& options) {
+    const kafka::GroupOptions& options, GroupHintOptions hints) {
   LS_ASSIGN_OR_RETURN(auto member, kafka::GroupMember::join(options));
-  return std::unique_ptr<KafkaGroupOwnership>(new KafkaGroupOwnership(std::move(member)));
+  return std::unique_ptr<KafkaGroupOwnership>(
+      new KafkaGroupOwnership(options, hints, std::move(member)));
+}
+
+void KafkaGroupOwnership::watch_membership(const std::vector<kafka::RebalanceEvent>& events) {
+  auto now = std::chrono::steady_clock::now();
+  if (!member_->assignment().empty()) {
+    empty_since_.reset();
+    return;
+  }
+  for (const auto& e : events) {
+    if (e.kind == kafka::RebalanceEvent::Kind::kLost && !empty_since_) empty_since_ = now;
+  }
+  if (!empty_since_ || hints_.rejoin_after.count() <= 0 ||
+      now - *empty_since_ < hints_.rejoin_after) {
+    return;
+  }
+  log::warn("stream",
+            "group {}: no partitions for {} ms since losing them; leaving and joining again",
+            options_.group_id, hints_.rejoin_after.count());
+  auto fresh = kafka::GroupMember::join(options_);
+  if (!fresh.ok()) {
+    log::warn("stream", "group {}: joining again: {}", options_.group_id,
+              fresh.status().to_string());
+    empty_since_ = now;  // try again after another rejoin_after
+    return;
+  }
+  (void)member_->close();  // holds nothing: no revocation to report
+  member_ = std::move(fresh).value();
+  ++members_created_;
+  empty_since_.reset();
 }
 
 Result<std::vector<EngineEvent>> KafkaGroupOwnership::poll(std::chrono::milliseconds timeout) {
   LS_ASSIGN_OR_RETURN(auto events, member_->poll(timeout));
+  watch_membership(events);
+  // Offsets held back by the interval go out once it has passed, even if no batch runs again.
+  if (!pending_.empty() && std::chrono::steady_clock::now() >= next_commit_) {
+    Status s = flush();
+    if (!s.ok()) log::warn("stream", "offsets not written back to the group: {}", s.to_string());
+  }
   return to_events(std::move(events));
 }
 
 Status KafkaGroupOwnership::commit_offsets(const std::vector<OffsetRange>& ranges) {
   pending_.clear();
   for (const auto& r : ranges) pending_.push_back({{r.tp.topic, r.tp.partition}, r.end});
-  auto now = std::chrono::steady_clock::now();
-  if (now < next_commit_) return Status();
+  if (std::chrono::steady_clock::now() < next_commit_) return Status();
+  return flush();
+}
+
+Status KafkaGroupOwnership::flush() {
+  // Only partitions still ours: a revoked one's group offset belongs to its new owner, which
+  // may be ahead of what we last committed.
+  std::erase_if(pending_, [&](const kafka::PartitionOffset& po) {
+    return !member_->assignment().contains(po.tp);
+  });
+  if (pending_.empty()) return Status();
   Status s = member_->commit_sync(pending_);
-  // A commit that meets a rebalance fails (and on librdkafka 2.0.2 it can cost the member its
-  // assignment): back off longer than a rebalance takes before the next one.
-  next_commit_ = now + (s.ok() ? kCommitInterval : kCommitBackoff);
+  // A commit that meets a rebalance fails (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+  // REBALANCE_IN_PROGRESS; librdkafka 2.0.2 may then drop the member's assignment and rejoin):
+  // back off longer than a rebalance takes; the offsets stay pending for the next try.
+  next_commit_ = std::chrono::steady_clock::now() + (s.ok() ? hints_.interval : hints_.backoff);
   if (s.ok()) pending_.clear();
   return s;
 }
 
 Result<std::vector<EngineEvent>> KafkaGroupOwnership::leave() {
-  if (!pending_.empty() && std::chrono::steady_clock::now() >= next_commit_) {
-    (void)member_->commit_sync(pending_);  // best effort: a hint for lag tools
-  }
+  // The last offsets always go: throttling would keep up to an interval of progress out of the
+  // group's view for good.
+  Status s = flush();  // best effort: a hint for lag tools
+  if (!s.ok()) log::warn("stream", "last offsets not written back to the group: {}", s.to_string());
   LS_ASSIGN_OR_RETURN(auto events, member_->close());
   return to_events(std::move(events));
 }

@@ -33,6 +33,22 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
   // most likely moved them already. Not planned until the group says so, or until the deadline.
   std::map<TopicPartition, Clock::time_point> suspended;
 
+  bool write_back_due = false;
+  // The committed end of every held partition goes back to the group (a hint for lag tools),
+  // idle ones included so they show their true (zero) lag. A failure is only logged: the
+  // implementation retries with the next call.
+  auto write_back = [&] {
+    write_back_due = false;
+    std::vector<OffsetRange> ends;
+    for (const auto& tp : held) {
+      auto it = checkpoint_.state().offsets.find(tp);
+      if (it != checkpoint_.state().offsets.end()) ends.push_back({tp, it->second, it->second});
+    }
+    Status hint = owner.commit_offsets(ends);
+    if (!hint.ok()) {
+      log::warn("stream", "offsets not written back to the group: {}", hint.to_string());
+    }
+  };
   auto emit = [&](const EngineEvent& e) {
     if (config_.on_event) config_.on_event(e);
   };
@@ -46,6 +62,8 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
         // the claim, and only their uncommitted files are removed.
         LS_ASSIGN_OR_RETURN(auto report, checkpoint_.recover(e.partitions));
         held.insert(e.partitions.begin(), e.partitions.end());
+        // The group learns their true offsets even if no batch is left to run for them.
+        write_back_due = true;
         log::info("stream", "assigned {}: claimed, {} uncommitted files removed",
                   describe(e.partitions), report.files_removed);
       } else {
@@ -173,16 +191,7 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
         }
         if (committed) {
           totals_.lost_offsets += plan->lost_offsets;
-          // Every held partition, so idle ones show their true (zero) lag in the group too.
-          std::vector<OffsetRange> ends;
-          for (const auto& tp : held) {
-            auto it = checkpoint_.state().offsets.find(tp);
-            if (it != checkpoint_.state().offsets.end())
-              ends.push_back({tp, it->second, it->second});
-          }
-          Status hint = owner.commit_offsets(ends);
-          if (!hint.ok())
-            log::warn("stream", "offsets not written back to the group: {}", hint.to_string());
+          write_back();
         } else {
           EngineEvent e{EngineEvent::Kind::kFenced, {}, {}};
           auto until = Clock::now() + config_.fence_hold;
@@ -199,6 +208,7 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
       }
       report_lag(*marks);
     }
+    if (write_back_due && !held.empty()) write_back();
     // Nothing to do (no partitions, all suspended, or caught up): do not spin on a 0 ms trigger.
     if (!ran_batch) next_trigger = std::max(next_trigger, Clock::now() + kIdleWait);
     result = wait_serving(next_trigger);

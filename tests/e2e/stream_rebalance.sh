@@ -77,6 +77,12 @@ read -r -t 30 BOOTSTRAP <&"${BROKER[0]}" || fail "broker did not start"
   --partitioner random -X sticky.partitioning.linger.ms=0 2>"$WORK/produce.log" \
   || { cat "$WORK/produce.log" >&2; fail "produce"; }
 say "produced $ROWS records to $PARTITIONS partitions"
+# Every broker answers 50 ms late from now on: a fetch costs a round trip, so a worker's read rate
+# has a ceiling (~5k records/s with 1500-offset batches) that keeps the backlog from draining
+# before the churn is over on an idle machine, and keeps workers inside a batch (waiting on a
+# fetch) nearly all the time, so the SIGSTOP catches the zombie mid-batch. Without it, three
+# workers drained 1M records in ~30 s on an idle machine, before the zombie step.
+echo "rtt all ${REBALANCE_RTT_MS:-50}" >&"${BROKER[1]}"
 
 # Back-to-back small batches (trigger 0ms, 1500 offsets each): a worker is almost always inside a
 # batch, so SIGSTOP lands mid-batch and the zombie has a commit to lose, and the backlog lasts
@@ -185,6 +191,16 @@ grep -Eq '^lakestream_stream_fenced_commits_total [1-9]' "$WORK/metrics-end.txt"
 grep -Eq '^lakestream_stream_rebalances_total\{kind="lost"\} [1-9]' "$WORK/metrics-end.txt" || fail "no lost partitions counted"
 stop_term 5
 stop_term 2
+
+# The offsets written back to the group, read by an independent client (kafkajs admin
+# fetchOffsets) against the topic's end offsets: lag tools must see 0 on every partition.
+node "$SRC/tools/js/group_offsets.mjs" "$BOOTSTRAP" "$GROUP" taxi >"$WORK/group_offsets.jsonl" \
+  || fail "kafkajs could not read the group's offsets"
+group_lag=$(jq -s '[.[] | select(.lag != 0)] | length' "$WORK/group_offsets.jsonl")
+group_parts=$(wc -l <"$WORK/group_offsets.jsonl")
+[ "$group_parts" = "$PARTITIONS" ] && [ "$group_lag" = 0 ] \
+  || { grep -v '"lag":0' "$WORK/group_offsets.jsonl" | head -5 >&2; fail "group offsets: $group_lag of $group_parts partitions show lag (kafkajs)"; }
+say "group $GROUP: committed offsets = end offsets on all $PARTITIONS partitions (kafkajs fetchOffsets)"
 
 # Every committed file and nothing else in the output.
 "$BIN" files "$OUT" | sort >"$WORK/committed.txt"

@@ -233,6 +233,44 @@ TEST(GroupEngine, PlansOnlyAssignedPartitionsAndWritesOffsetsBackToTheGroup) {
             R"({"n":"500","odd":1})");
 }
 
+TEST(GroupEngine, AssignedPartitionsWithNothingLeftToReadStillWriteTheirOffsetsBack) {
+  // Worker A commits everything, then leaves; B is given the partitions with nothing left to
+  // read. No batch runs on B, yet the group must learn their offsets from B (A's last write-back
+  // may have been lost), or lag tools show the lag of A's last successful commit-back forever.
+  Fixture f(400);
+  {
+    auto a = f.group_checkpoint();
+    ScriptedOwner owner_a;
+    std::atomic<bool> stop_a{false};
+    owner_a.script = [&](int call) -> std::vector<EngineEvent> {
+      if (call == 0) return {event(EngineEvent::Kind::kAssigned, {0, 1, 2, 3})};
+      const auto& o = a->state().offsets;
+      bool done = o.size() == 4;
+      for (const auto& [tp, end] : o) done = done && end == 100;
+      if (done) stop_a = true;
+      return {};
+    };
+    StreamEngine engine_a(f.config(&owner_a, 0), *a, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(engine_a.run(stop_a).ok());
+  }
+  auto b = f.group_checkpoint();
+  ScriptedOwner owner_b;
+  std::atomic<bool> stop_b{false};
+  owner_b.script = [&](int call) -> std::vector<EngineEvent> {
+    if (call == 0) return {event(EngineEvent::Kind::kAssigned, {1, 2})};
+    if (call >= 5) stop_b = true;
+    return {};
+  };
+  StreamEngine engine_b(f.config(&owner_b, 0), *b, nullptr, nullptr, nullptr);
+  ASSERT_TRUE(engine_b.run(stop_b).ok());
+  EXPECT_EQ(engine_b.totals().batches, 0u);
+  ASSERT_EQ(owner_b.committed.size(), 2u);
+  EXPECT_EQ(owner_b.committed[0].tp, tp(1));
+  EXPECT_EQ(owner_b.committed[0].end, 100);
+  EXPECT_EQ(owner_b.committed[1].tp, tp(2));
+  EXPECT_EQ(owner_b.committed[1].end, 100);
+}
+
 TEST(GroupEngine, ZombieBatchLosesToTheNewOwnersClaimAndTheSurvivorsFinishExactlyOnce) {
   Fixture f(2000);
   // Worker A holds every partition; after its second batch the group moves 0 and 1 to worker B
