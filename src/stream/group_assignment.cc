@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 
 namespace lakestream::stream {
@@ -84,6 +86,7 @@ void KafkaGroupOwnership::watch_membership(const std::vector<kafka::RebalanceEve
 
 Result<std::vector<EngineEvent>> KafkaGroupOwnership::poll(std::chrono::milliseconds timeout) {
   LS_ASSIGN_OR_RETURN(auto events, member_->poll(timeout));
+  forget_revoked(events);
   watch_membership(events);
   // Offsets held back by the interval go out once it has passed, even if no batch runs again.
   if (!pending_.empty() && std::chrono::steady_clock::now() >= next_commit_) {
@@ -100,29 +103,63 @@ Status KafkaGroupOwnership::commit_offsets(const std::vector<OffsetRange>& range
   return flush();
 }
 
+void KafkaGroupOwnership::forget_revoked(const std::vector<kafka::RebalanceEvent>& events) {
+  // An orderly revocation hands the partition's group offset to its next owner. A lost
+  // partition stays pending: librdkafka 2.0.2 reports a failed commit as a loss and gives the
+  // partitions back after it rejoins.
+  for (const auto& e : events) {
+    if (e.kind != kafka::RebalanceEvent::Kind::kRevoked) continue;
+    std::erase_if(pending_, [&](const kafka::PartitionOffset& po) {
+      return std::binary_search(e.partitions.begin(), e.partitions.end(), po.tp);
+    });
+  }
+}
+
 Status KafkaGroupOwnership::flush() {
-  // Only partitions still ours: a revoked one's group offset belongs to its new owner, which
-  // may be ahead of what we last committed.
-  std::erase_if(pending_, [&](const kafka::PartitionOffset& po) {
-    return !member_->assignment().contains(po.tp);
-  });
-  if (pending_.empty()) return Status();
-  Status s = member_->commit_sync(pending_);
+  // Only partitions still ours: a revoked one's group offset belongs to its new owner, which may
+  // be ahead of what we last committed. Lost ones stay pending in case they come back to us.
+  std::vector<kafka::PartitionOffset> mine;
+  for (const auto& po : pending_) {
+    if (member_->assignment().contains(po.tp)) mine.push_back(po);
+  }
+  if (mine.empty()) return Status();
+  Status s = member_->commit_sync(mine);
   // A commit that meets a rebalance fails (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
   // REBALANCE_IN_PROGRESS; librdkafka 2.0.2 may then drop the member's assignment and rejoin):
   // back off longer than a rebalance takes; the offsets stay pending for the next try.
   next_commit_ = std::chrono::steady_clock::now() + (s.ok() ? hints_.interval : hints_.backoff);
-  if (s.ok()) pending_.clear();
+  if (s.ok()) {
+    std::erase_if(pending_, [&](const kafka::PartitionOffset& po) {
+      return member_->assignment().contains(po.tp);
+    });
+  }
   return s;
 }
 
 Result<std::vector<EngineEvent>> KafkaGroupOwnership::leave() {
   // The last offsets always go: throttling would keep up to an interval of progress out of the
-  // group's view for good.
-  Status s = flush();  // best effort: a hint for lag tools
+  // group's view for good. Leaving often meets a rebalance (another worker stopping or joining):
+  // serve the group and try again for a while, since nobody else writes these partitions back.
+  // A failed commit may also cost the member its assignment (reported lost): wait for the
+  // partitions to come back, then send them.
+  std::vector<kafka::RebalanceEvent> during;
+  Status s = flush();
+  const auto deadline = std::chrono::steady_clock::now() + hints_.leave_timeout;
+  while (!pending_.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto events = member_->poll(std::chrono::milliseconds(250));
+    if (!events.ok()) break;
+    forget_revoked(*events);
+    during.insert(during.end(), events->begin(), events->end());
+    s = flush();
+  }
+  if (s.ok() && !pending_.empty()) {
+    s = unavailable(fmt::format("{} partitions lost and not given back within {} ms",
+                                pending_.size(), hints_.leave_timeout.count()));
+  }
   if (!s.ok()) log::warn("stream", "last offsets not written back to the group: {}", s.to_string());
   LS_ASSIGN_OR_RETURN(auto events, member_->close());
-  return to_events(std::move(events));
+  during.insert(during.end(), events.begin(), events.end());
+  return to_events(std::move(during));
 }
 
 std::string default_group_id(std::string_view checkpoint_uri) {

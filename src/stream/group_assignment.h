@@ -84,6 +84,9 @@ struct GroupHintOptions {
   // case the old one never rejoins. Costs one extra rebalance when the group legitimately has
   // nothing for us (more workers than partitions). 0: never.
   std::chrono::milliseconds rejoin_after{60000};
+  // leave() keeps serving the group and retrying the last offsets this long when the commit
+  // meets a rebalance.
+  std::chrono::milliseconds leave_timeout{10000};
 };
 
 class KafkaGroupOwnership final : public PartitionOwnership {
@@ -104,6 +107,7 @@ class KafkaGroupOwnership final : public PartitionOwnership {
       : options_(std::move(options)), hints_(hints), member_(std::move(member)) {}
   // Sends pending_ (those still assigned) now; keeps them on failure.
   Status flush();
+  void forget_revoked(const std::vector<kafka::RebalanceEvent>& events);
   // The lost-assignment watchdog (GroupHintOptions::rejoin_after).
   void watch_membership(const std::vector<kafka::RebalanceEvent>& events);
 
