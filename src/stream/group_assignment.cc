@@ -149,6 +149,15 @@ Result<std::vector<EngineEvent>> KafkaGroupOwnership::leave() {
     auto events = member_->poll(std::chrono::milliseconds(250));
     if (!events.ok()) break;
     forget_revoked(*events);
+    // The group has handed out partitions again: lost ones that did not come back to us went to
+    // another member, which writes them back on assignment. Stop waiting for them.
+    if (std::any_of(events->begin(), events->end(), [](const kafka::RebalanceEvent& e) {
+          return e.kind == kafka::RebalanceEvent::Kind::kAssigned;
+        })) {
+      std::erase_if(pending_, [&](const kafka::PartitionOffset& po) {
+        return !member_->assignment().contains(po.tp);
+      });
+    }
     during.insert(during.end(), events->begin(), events->end());
     s = flush();
   }
