@@ -62,8 +62,9 @@ class PartitionOwnership {
   // events only), oldest first. Returns early once something changed.
   virtual Result<std::vector<EngineEvent>> poll(std::chrono::milliseconds timeout) = 0;
   // Writes the committed end offsets of these ranges back to the group (a hint for lag tools).
-  // The caller passes every partition it holds after each commit; an implementation may send
-  // only every few seconds (the latest offsets win). Errors are for logging only.
+  // The caller passes every partition it holds after each commit and after each assignment; an
+  // implementation may send only every few seconds (the latest offsets win, held-back ones go
+  // out later without another call). Errors are for logging only.
   virtual Status commit_offsets(const std::vector<OffsetRange>& ranges) = 0;
   // Leaves the group; returns the final revocations.
   virtual Result<std::vector<EngineEvent>> leave() = 0;
