@@ -124,6 +124,18 @@ class CheckpointStore {
   // unknown (the PUT may have landed): call recover() before planning again.
   virtual Result<CommitOutcome> commit(const BatchAttempt& attempt) = 0;
 
+  // Consumer-group mode, after a batch failed: reads the log entries written since this writer
+  // last read it (kConditional: one LIST after its last entry + one GET per new entry), folds
+  // them into state(), and returns those of `partitions` that another writer consumed or claimed
+  // in them: a batch of ours for them can no longer commit (we were fenced). When entries we
+  // never read were already deleted (retention outran a long pause), every one of `partitions`.
+  // Other modes keep no claims: nothing. Errors: storage errors, kInvalidData.
+  virtual Result<std::vector<TopicPartition>> taken_over(
+      const std::vector<TopicPartition>& partitions) {
+    (void)partitions;
+    return std::vector<TopicPartition>{};
+  }
+
   virtual const CommittedState& state() const = 0;
   virtual const std::string& writer_id() const = 0;
   virtual CheckpointMode mode() const = 0;

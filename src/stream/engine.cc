@@ -173,6 +173,25 @@ void StreamEngine::report_lag(const std::vector<PartitionWatermarks>& marks) {
   config_.on_event(e);
 }
 
+// A batch with a failed task never commits: the files its other tasks uploaded would stay in
+// the output until the next recovery of their partitions, which in group mode may never come
+// (another worker owns them now and has already cleaned them). Best effort; returns `failure`.
+Status StreamEngine::drop_written_files(
+    const std::vector<std::optional<Result<TaskResult>>>& results, Status failure) {
+  // Chain layout: a data file's own create-only PUT is its commit; never delete one.
+  if (checkpoint_.mode() == checkpoint::CheckpointMode::kChain) return failure;
+  std::vector<storage::ObjectRef> refs;
+  for (const auto& r : results) {
+    if (!r || !r->ok()) continue;
+    for (const auto& f : (*r)->files) refs.push_back({f.key, f.version_id});
+  }
+  if (!refs.empty()) {
+    Status s = config_.task.output->remove_many(refs);
+    if (!s.ok()) log::warn("stream", "removing a failed batch's files: {}", s.to_string());
+  }
+  return failure;
+}
+
 Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
   auto t_start = Clock::now();
   auto data_before = data_stats_ ? data_stats_->snapshot() : decltype(data_stats_->snapshot()){};
@@ -206,7 +225,7 @@ Status StreamEngine::run_batch(const PlannedBatch& plan, bool* committed) {
   for (size_t i = 0; i < results.size(); ++i) {
     auto& r = results[i];
     if (!r) continue;  // skipped after a failure
-    if (!r->ok()) return r->status();
+    if (!r->ok()) return drop_written_files(results, r->status());
     if ((*r)->fenced) attempt.fenced.push_back(plan.tasks[i].tp);  // chain layout
     for (auto& f : (*r)->files) attempt.files.push_back(f);
     rows += (*r)->rows;

@@ -91,6 +91,8 @@ class StreamEngine {
 
  private:
   Status run_batch(const PlannedBatch& plan, bool* committed);
+  Status drop_written_files(const std::vector<std::optional<Result<TaskResult>>>& results,
+                            Status failure);
   Result<std::vector<TopicPartition>> list_partitions();
   Status run_group(const std::atomic<bool>& stop);  // group_engine.cc
   void report_lag(const std::vector<PartitionWatermarks>& marks);

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,34 +62,63 @@ class PartitionOwnership {
   // events only), oldest first. Returns early once something changed.
   virtual Result<std::vector<EngineEvent>> poll(std::chrono::milliseconds timeout) = 0;
   // Writes the committed end offsets of these ranges back to the group (a hint for lag tools).
-  // The caller passes every partition it holds after each commit; an implementation may send
-  // only every few seconds (the latest offsets win). Errors are for logging only.
+  // The caller passes every partition it holds after each commit and after each assignment; an
+  // implementation may send only every few seconds (the latest offsets win, held-back ones go
+  // out later without another call). Errors are for logging only.
   virtual Status commit_offsets(const std::vector<OffsetRange>& ranges) = 0;
   // Leaves the group; returns the final revocations.
   virtual Result<std::vector<EngineEvent>> leave() = 0;
 };
 
+// How KafkaGroupOwnership writes offsets back and watches its membership.
+struct GroupHintOptions {
+  // Offsets go to the group at most once per `interval`, like Kafka's auto-commit (5 s): each
+  // synchronous OffsetCommit that lands in a rebalance blocks the worker until the rebalance
+  // ends, so fewer of them means fewer stalls; lag tools are at most that much behind. Offsets
+  // held back go out with a later commit_offsets() or poll(), and always on leave().
+  std::chrono::milliseconds interval{5000};
+  // After a failed OffsetCommit (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS:
+  // it met a rebalance), longer than a rebalance takes.
+  std::chrono::milliseconds backoff{15000};
+  // Holding no partition this long after losing them (session expired, or librdkafka 2.0.2
+  // dropping the assignment after a failed commit): leave and join again with a new member, in
+  // case the old one never rejoins. Costs one extra rebalance when the group legitimately has
+  // nothing for us (more workers than partitions). 0: never.
+  std::chrono::milliseconds rejoin_after{60000};
+  // leave() keeps serving the group and retrying the last offsets this long when the commit
+  // meets a rebalance.
+  std::chrono::milliseconds leave_timeout{10000};
+};
+
 class KafkaGroupOwnership final : public PartitionOwnership {
  public:
   // Joins (subscribes); assignments arrive through poll(). Errors as GroupMember::join.
-  static Result<std::unique_ptr<KafkaGroupOwnership>> join(const kafka::GroupOptions& options);
+  static Result<std::unique_ptr<KafkaGroupOwnership>> join(const kafka::GroupOptions& options,
+                                                           GroupHintOptions hints = {});
+  // Members created so far (1 + rejoins after a lost assignment).
+  int members_created() const { return members_created_; }
 
   Result<std::vector<EngineEvent>> poll(std::chrono::milliseconds timeout) override;
   Status commit_offsets(const std::vector<OffsetRange>& ranges) override;
   Result<std::vector<EngineEvent>> leave() override;
 
  private:
-  // Offsets go to the group at most every kCommitInterval, like Kafka's auto-commit (5 s): each
-  // synchronous OffsetCommit that lands in a rebalance blocks the worker until the rebalance
-  // ends, so fewer of them means fewer stalls; lag tools are at most that much behind.
-  static constexpr std::chrono::seconds kCommitInterval{5};
-  static constexpr std::chrono::seconds kCommitBackoff{15};
+  KafkaGroupOwnership(kafka::GroupOptions options, GroupHintOptions hints,
+                      std::unique_ptr<kafka::GroupMember> member)
+      : options_(std::move(options)), hints_(hints), member_(std::move(member)) {}
+  // Sends pending_ (those still assigned) now; keeps them on failure.
+  Status flush();
+  void forget_revoked(const std::vector<kafka::RebalanceEvent>& events);
+  // The lost-assignment watchdog (GroupHintOptions::rejoin_after).
+  void watch_membership(const std::vector<kafka::RebalanceEvent>& events);
 
-  explicit KafkaGroupOwnership(std::unique_ptr<kafka::GroupMember> member)
-      : member_(std::move(member)) {}
+  kafka::GroupOptions options_;
+  GroupHintOptions hints_;
   std::unique_ptr<kafka::GroupMember> member_;
+  int members_created_ = 1;
   std::vector<kafka::PartitionOffset> pending_;  // latest offsets not yet sent
   std::chrono::steady_clock::time_point next_commit_{};
+  std::optional<std::chrono::steady_clock::time_point> empty_since_;  // after a loss
 };
 
 // The group id used when `--group auto` is given: "lakestream-" + 12 hex digits of a 64-bit

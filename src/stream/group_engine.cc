@@ -1,6 +1,7 @@
 // The engine's consumer-group loop (issue 9); see group_assignment.h for the protocol.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -32,6 +33,22 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
   // most likely moved them already. Not planned until the group says so, or until the deadline.
   std::map<TopicPartition, Clock::time_point> suspended;
 
+  bool write_back_due = false;
+  // The committed end of every held partition goes back to the group (a hint for lag tools),
+  // idle ones included so they show their true (zero) lag. A failure is only logged: the
+  // implementation retries with the next call.
+  auto write_back = [&] {
+    write_back_due = false;
+    std::vector<OffsetRange> ends;
+    for (const auto& tp : held) {
+      auto it = checkpoint_.state().offsets.find(tp);
+      if (it != checkpoint_.state().offsets.end()) ends.push_back({tp, it->second, it->second});
+    }
+    Status hint = owner.commit_offsets(ends);
+    if (!hint.ok()) {
+      log::warn("stream", "offsets not written back to the group: {}", hint.to_string());
+    }
+  };
   auto emit = [&](const EngineEvent& e) {
     if (config_.on_event) config_.on_event(e);
   };
@@ -45,6 +62,8 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
         // the claim, and only their uncommitted files are removed.
         LS_ASSIGN_OR_RETURN(auto report, checkpoint_.recover(e.partitions));
         held.insert(e.partitions.begin(), e.partitions.end());
+        // The group learns their true offsets even if no batch is left to run for them.
+        write_back_due = true;
         log::info("stream", "assigned {}: claimed, {} uncommitted files removed",
                   describe(e.partitions), report.files_removed);
       } else {
@@ -66,6 +85,26 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
       LS_RETURN_IF_ERROR(apply(events));
     } while (!stop.load() && Clock::now() < deadline);
     return Status();
+  };
+
+  // After a failed batch: which of its partitions are no longer ours, because the group took
+  // them (revoked or lost while the batch ran) or another writer claimed or committed them in the
+  // log since we last read it. Empty: the failure is ours to report.
+  auto taken_from_us = [&](const PlannedBatch& plan,
+                           const Status& failure) -> Result<std::vector<TopicPartition>> {
+    LS_ASSIGN_OR_RETURN(auto events, owner.poll(std::chrono::milliseconds(0)));
+    LS_RETURN_IF_ERROR(apply(events));
+    std::vector<TopicPartition> gone, ours;
+    for (const auto& r : plan.ranges) (held.contains(r.tp) ? ours : gone).push_back(r.tp);
+    auto claimed = checkpoint_.taken_over(ours);
+    if (!claimed.ok()) {
+      log::warn("stream", "batch failed ({}) and the log could not be read: {}",
+                failure.to_string(), claimed.status().to_string());
+      return gone;
+    }
+    gone.insert(gone.end(), claimed->begin(), claimed->end());
+    std::sort(gone.begin(), gone.end());
+    return gone;
   };
 
   Status result;
@@ -116,19 +155,43 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
         bool committed = false;
         ran_batch = true;
         result = run_batch(*plan, &committed);
-        if (!result.ok()) break;
+        if (!result.ok()) {
+          // A zombie's batch can fail rather than lose its commit: the new owner's recovery
+          // deleted its in-flight files. That is being fenced, not an I/O failure of ours.
+          auto gone = taken_from_us(*plan, result);
+          if (!gone.ok()) {
+            result = std::move(gone).status();
+            break;
+          }
+          if (gone->empty()) break;  // every partition is still ours: a real failure
+          Status failure = std::exchange(result, Status());
+          ++totals_.fenced;
+          EngineEvent e{EngineEvent::Kind::kFenced, *gone, {}};
+          auto until = Clock::now() + config_.fence_hold;
+          for (const auto& tp : *gone) suspended[tp] = until;
+          log::warn("stream",
+                    "fenced: batch failed ({}) and another worker claimed or was given {}; "
+                    "attempt dropped",
+                    failure.to_string(), describe(*gone));
+          emit(e);
+          // The failure may have been the commit itself (outcome unknown to the checkpoint):
+          // claim what is still ours again, which also removes this attempt's files there.
+          std::vector<TopicPartition> mine;
+          for (const auto& tp : held) {
+            if (!suspended.contains(tp)) mine.push_back(tp);
+          }
+          if (!mine.empty()) {
+            auto r = checkpoint_.recover(mine);
+            if (!r.ok()) {
+              result = std::move(r).status();
+              break;
+            }
+          }
+          continue;
+        }
         if (committed) {
           totals_.lost_offsets += plan->lost_offsets;
-          // Every held partition, so idle ones show their true (zero) lag in the group too.
-          std::vector<OffsetRange> ends;
-          for (const auto& tp : held) {
-            auto it = checkpoint_.state().offsets.find(tp);
-            if (it != checkpoint_.state().offsets.end())
-              ends.push_back({tp, it->second, it->second});
-          }
-          Status hint = owner.commit_offsets(ends);
-          if (!hint.ok())
-            log::warn("stream", "offsets not written back to the group: {}", hint.to_string());
+          write_back();
         } else {
           EngineEvent e{EngineEvent::Kind::kFenced, {}, {}};
           auto until = Clock::now() + config_.fence_hold;
@@ -145,6 +208,7 @@ Status StreamEngine::run_group(const std::atomic<bool>& stop) {
       }
       report_lag(*marks);
     }
+    if (write_back_due && !held.empty()) write_back();
     // Nothing to do (no partitions, all suspended, or caught up): do not spin on a 0 ms trigger.
     if (!ran_batch) next_trigger = std::max(next_trigger, Clock::now() + kIdleWait);
     result = wait_serving(next_trigger);

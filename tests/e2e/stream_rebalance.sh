@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Consumer-group scale-out under churn (issue 9), on the local filesystem (REBALANCE_OUTPUT=s3 runs
-# it on a private RGW instead: stream_rebalance_s3.sh). 1M taxi records on 32 partitions of the
+# it on a private RGW instead: stream_rebalance_s3.sh). 600k taxi records on 32 partitions of the
 # dev broker; workers in one group (-X session.timeout.ms=6000):
 #   W1 W2 W3 start; W1 is killed with SIGKILL mid-run; W4 joins; W2 is stopped with SIGSTOP past
 #   the session timeout and resumed once its partitions were reassigned (a zombie: its in-flight
 #   commit must be refused and logged "fenced"); W3 and W4 stop with SIGTERM; W2 and a fifth
 #   worker with large batches finish.
+# The brokers answer 50 ms late during the churn (see below), so the backlog outlasts it.
 # Judged by DuckDB: every record exactly once (count, distinct (partition, offset), no offset gap,
 # sum of total_amount against the CSV), no uncommitted data file left. /metrics scraped during the
-# run passes promtool; lag 0 on every partition at the end.
+# run passes promtool; lag 0 on every partition at the end, in the workers' metrics and in the
+# offsets written back to the group (read with kafkajs).
 set -euo pipefail
 BIN="${LAKESTREAM:?}"
 SRC="${LAKESTREAM_SOURCE_DIR:?}"
 SCHEMA="$SRC/schemas/nyc_taxi.avsc"
 DUCK="$SRC/tools/js/duck.mjs"
-ROWS=${REBALANCE_ROWS:-1000000}
+ROWS=${REBALANCE_ROWS:-600000}
 PARTITIONS=32
 KIND=${REBALANCE_OUTPUT:-local}
 TRIGGER=0ms
@@ -27,10 +29,22 @@ T0=$(date +%s)
 say() { echo "stream_rebalance[$KIND] +$(($(date +%s) - T0))s: $*"; }
 fail() {
   echo "stream_rebalance[$KIND]: FAIL: $*" >&2
+  if [ -n "${REBALANCE_KEEP:-}" ] && command -v gdb >/dev/null; then
+    mkdir -p "$REBALANCE_KEEP"
+    for i in "${!PID[@]}"; do
+      p=$(port_of "$i")
+      [ -n "$p" ] && curl -s -m 5 "http://127.0.0.1:$p/metrics" >"$REBALANCE_KEEP/metrics-w$i.txt" 2>&1
+      gdb -p "${PID[$i]}" -batch -ex "thread apply all bt" >"$REBALANCE_KEEP/stack-w$i.txt" 2>&1 || true
+    done
+  fi
   for f in "$WORK"/w*.log; do [ -f "$f" ] && { echo "--- $f" >&2; grep -v DEBUG "$f" | tail -8 >&2; }; done
   exit 1
 }
 cleanup() {
+  # REBALANCE_KEEP=DIR keeps the workers' logs and progress lines (to study a failed run).
+  if [ -n "${REBALANCE_KEEP:-}" ]; then
+    mkdir -p "$REBALANCE_KEEP" && cp "$WORK"/*.log "$WORK"/*.jsonl "$REBALANCE_KEEP"/ 2>/dev/null || true
+  fi
   for i in "${!PID[@]}"; do
     kill -CONT "${PID[$i]}" 2>/dev/null || true
     kill -KILL "${PID[$i]}" 2>/dev/null || true
@@ -65,6 +79,12 @@ read -r -t 30 BOOTSTRAP <&"${BROKER[0]}" || fail "broker did not start"
   --partitioner random -X sticky.partitioning.linger.ms=0 2>"$WORK/produce.log" \
   || { cat "$WORK/produce.log" >&2; fail "produce"; }
 say "produced $ROWS records to $PARTITIONS partitions"
+# During the churn every broker answers 50 ms late: each batch waits on several round trips, so a
+# worker's read rate has a ceiling (a few thousand records/s) that keeps the backlog from draining
+# before the churn is over on an idle machine, and workers are inside a batch (waiting on a fetch)
+# nearly all the time, so the SIGSTOP catches the zombie mid-batch. Without it three workers
+# drained 1M records in ~30 s, before the zombie step. Back to 0 ms for the final drain.
+echo "rtt all ${REBALANCE_RTT_MS:-50}" >&"${BROKER[1]}"
 
 # Back-to-back small batches (trigger 0ms, 1500 offsets each): a worker is almost always inside a
 # batch, so SIGSTOP lands mid-batch and the zombie has a commit to lose, and the backlog lasts
@@ -151,6 +171,7 @@ alive 2 || fail "W2 exited after being fenced"
 stop_term 3
 stop_term 4
 say "W3 and W4 stopped with SIGTERM"
+echo "rtt all 0" >&"${BROKER[1]}"
 
 start_worker 5
 say "W5 joined to drain the backlog with large batches"
@@ -173,6 +194,16 @@ grep -Eq '^lakestream_stream_fenced_commits_total [1-9]' "$WORK/metrics-end.txt"
 grep -Eq '^lakestream_stream_rebalances_total\{kind="lost"\} [1-9]' "$WORK/metrics-end.txt" || fail "no lost partitions counted"
 stop_term 5
 stop_term 2
+
+# The offsets written back to the group, read by an independent client (kafkajs admin
+# fetchOffsets) against the topic's end offsets: lag tools must see 0 on every partition.
+node "$SRC/tools/js/group_offsets.mjs" "$BOOTSTRAP" "$GROUP" taxi >"$WORK/group_offsets.jsonl" \
+  || fail "kafkajs could not read the group's offsets"
+group_lag=$(jq -s '[.[] | select(.lag != 0)] | length' "$WORK/group_offsets.jsonl")
+group_parts=$(wc -l <"$WORK/group_offsets.jsonl")
+[ "$group_parts" = "$PARTITIONS" ] && [ "$group_lag" = 0 ] \
+  || { grep -v '"lag":0' "$WORK/group_offsets.jsonl" | head -5 >&2; fail "group offsets: $group_lag of $group_parts partitions show lag (kafkajs)"; }
+say "group $GROUP: committed offsets = end offsets on all $PARTITIONS partitions (kafkajs fetchOffsets)"
 
 # Every committed file and nothing else in the output.
 "$BIN" files "$OUT" | sort >"$WORK/committed.txt"

@@ -176,6 +176,73 @@ TEST(ConditionalLog, GroupMembersOnDisjointPartitionsShareTheLogWithoutFencing) 
   expect_exactly_once(meta, out, src);
 }
 
+TEST(ConditionalLog, AWriterManySlotsBehindCatchesUpWithOneList) {
+  // b commits 10 batches of its own partitions while a sits idle; a's next commit loses the
+  // first slot (412 + GET of the winner), then reads the other 10 after one LIST instead of a
+  // 412 + GET per slot, and lands on the slot after them.
+  MemoryStore meta, out;
+  SimSource src{"taxi", {100, 100, 100, 100}, 10};
+  SimWriter a(meta, out, conditional(100, 5), src,
+              std::vector<TopicPartition>{{"taxi", 0}, {"taxi", 1}});
+  SimWriter b(meta, out, conditional(100, 5), src,
+              std::vector<TopicPartition>{{"taxi", 2}, {"taxi", 3}});
+  ASSERT_TRUE(a.recover().ok());
+  ASSERT_TRUE(b.recover().ok());
+  for (int i = 0; i < 10; ++i) {
+    CommitOutcome o;
+    ASSERT_TRUE(b.step(&o).ok());
+    ASSERT_TRUE(o.committed);
+  }
+  auto ra = a.plan();
+  auto fa = a.write(ra);
+  ASSERT_TRUE(fa.ok());
+  auto puts = meta.calls("PutObject"), gets = meta.calls("GetObject"),
+       lists = meta.calls("ListObjectsV2");
+  auto o = a.store().commit(*fa);
+  ASSERT_TRUE(o.ok()) << o.status().to_string();
+  EXPECT_TRUE(o->committed);
+  EXPECT_EQ(o->batch, 12u);  // claims at 0 and 1, b's batches 2..11
+  // PUT 1: 412, GET 1 (b's claim); PUT 2: 412, one LIST, GET 2..11; PUT 12: won. The old
+  // slot-by-slot walk took 11 PUTs (412) + 11 GETs.
+  EXPECT_EQ(meta.calls("PutObject") - puts, 3u);
+  EXPECT_EQ(meta.calls("GetObject") - gets, 11u);
+  EXPECT_EQ(meta.calls("ListObjectsV2") - lists, 1u);
+  ASSERT_TRUE(a.run_to_end().ok());
+  ASSERT_TRUE(b.run_to_end().ok());
+  expect_exactly_once(meta, out, src);
+}
+
+TEST(ConditionalLog, TakenOverNamesThePartitionsAnotherWriterClaimedSinceWeLastRead) {
+  MemoryStore meta, out;
+  SimSource src{"taxi", {100, 100, 100}, 10};
+  SimWriter a(meta, out, conditional(), src,
+              std::vector<TopicPartition>{{"taxi", 0}, {"taxi", 1}, {"taxi", 2}});
+  ASSERT_TRUE(a.recover().ok());
+  CommitOutcome o;
+  ASSERT_TRUE(a.step(&o).ok());
+  ASSERT_TRUE(o.committed);
+  std::vector<TopicPartition> mine{{"taxi", 0}, {"taxi", 1}, {"taxi", 2}};
+  auto none = a.store().taken_over(mine);
+  ASSERT_TRUE(none.ok()) << none.status().to_string();
+  EXPECT_TRUE(none->empty());
+  // Another worker is given partition 1 and claims it.
+  auto b = open_checkpoint(meta, out, conditional());
+  ASSERT_TRUE(b->recover(std::vector<TopicPartition>{{"taxi", 1}}).ok());
+  auto taken = a.store().taken_over(mine);
+  ASSERT_TRUE(taken.ok()) << taken.status().to_string();
+  EXPECT_EQ(*taken, (std::vector<TopicPartition>{{"taxi", 1}}));
+  EXPECT_EQ(a.store().state().last_batch, b->state().last_batch);  // a has read the claim
+  // Entries a never read are gone (retention outran its pause): it cannot tell, so all of them.
+  ASSERT_TRUE(b->recover(std::vector<TopicPartition>{{"taxi", 1}}).ok());
+  ASSERT_TRUE(b->recover(std::vector<TopicPartition>{{"taxi", 1}}).ok());
+  ASSERT_TRUE(
+      meta.remove({"_commits/" + batch_name(*a.store().state().last_batch + 1) + ".json", ""})
+          .ok());
+  auto gap = a.store().taken_over(mine);
+  ASSERT_TRUE(gap.ok()) << gap.status().to_string();
+  EXPECT_EQ(*gap, mine);
+}
+
 TEST(ConditionalLog, RetentionOnVersionedBucketLeavesNoDeleteMarkersOrOldVersions) {
   MemoryStore meta(/*versioned=*/true), out(/*versioned=*/true);
   SimSource src{"taxi", {400}, 10};

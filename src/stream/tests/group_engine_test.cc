@@ -1,5 +1,6 @@
 // The engine's consumer-group mode without a broker: a scripted PartitionOwnership plays the
 // group, MemorySource the topic, MemoryStore the bucket; DuckDB judges the committed files.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -53,6 +54,56 @@ class ScriptedOwner final : public PartitionOwnership {
     left = true;
     return std::vector<EngineEvent>{};
   }
+};
+
+// The output as a zombie sees it once the new owner's recovery removed its in-flight files:
+// while armed, every data file of `failing` fails to upload (NoSuchKey, as RGW answers a part
+// upload whose object was deleted). Everything else goes to `inner`.
+class FlakyOutput final : public storage::ObjectStore {
+ public:
+  explicit FlakyOutput(storage::ObjectStore& inner) : inner_(inner) {}
+  std::atomic<bool> armed{false};
+  TopicPartition failing{"rides", 0};
+  std::atomic<int> failures{0};
+
+  const std::string& uri() const override { return inner_.uri(); }
+  std::string uri_of(std::string_view key) const override { return inner_.uri_of(key); }
+  storage::StoreCapabilities capabilities() const override { return inner_.capabilities(); }
+  Result<storage::PutResult> put(std::string_view key, std::span<const uint8_t> body,
+                                 const storage::PutOptions& o = {}) override {
+    LS_RETURN_IF_ERROR(check(key));
+    return inner_.put(key, body, o);
+  }
+  Result<Buffer> get(std::string_view key, uint64_t offset, uint64_t length) override {
+    return inner_.get(key, offset, length);
+  }
+  Result<storage::ObjectInfo> head(std::string_view key) override { return inner_.head(key); }
+  Result<storage::ListResult> list(const storage::ListOptions& o) override {
+    return inner_.list(o);
+  }
+  Result<std::vector<storage::ObjectInfo>> list_versions(std::string_view prefix) override {
+    return inner_.list_versions(prefix);
+  }
+  Status remove(const storage::ObjectRef& ref) override { return inner_.remove(ref); }
+  Status remove_many(std::span<const storage::ObjectRef> refs) override {
+    return inner_.remove_many(refs);
+  }
+  Status copy(std::string_view from, std::string_view to) override { return inner_.copy(from, to); }
+  Result<std::unique_ptr<storage::ObjectWriter>> open_writer(
+      std::string_view key, const storage::PutOptions& o = {}) override {
+    LS_RETURN_IF_ERROR(check(key));
+    return inner_.open_writer(key, o);
+  }
+  const storage::CallStats& stats() const override { return inner_.stats(); }
+
+ private:
+  Status check(std::string_view key) {
+    auto name = checkpoint::parse_data_file_key(key);
+    if (!armed || !name || !(name->tp == failing)) return Status();
+    ++failures;
+    return io_error(fmt::format("{}: upload failed: NoSuchKey", key));
+  }
+  storage::ObjectStore& inner_;
 };
 
 EngineEvent event(EngineEvent::Kind kind, std::vector<int> partitions) {
@@ -182,6 +233,44 @@ TEST(GroupEngine, PlansOnlyAssignedPartitionsAndWritesOffsetsBackToTheGroup) {
             R"({"n":"500","odd":1})");
 }
 
+TEST(GroupEngine, AssignedPartitionsWithNothingLeftToReadStillWriteTheirOffsetsBack) {
+  // Worker A commits everything, then leaves; B is given the partitions with nothing left to
+  // read. No batch runs on B, yet the group must learn their offsets from B (A's last write-back
+  // may have been lost), or lag tools show the lag of A's last successful commit-back forever.
+  Fixture f(400);
+  {
+    auto a = f.group_checkpoint();
+    ScriptedOwner owner_a;
+    std::atomic<bool> stop_a{false};
+    owner_a.script = [&](int call) -> std::vector<EngineEvent> {
+      if (call == 0) return {event(EngineEvent::Kind::kAssigned, {0, 1, 2, 3})};
+      const auto& o = a->state().offsets;
+      bool done = o.size() == 4;
+      for (const auto& [tp, end] : o) done = done && end == 100;
+      if (done) stop_a = true;
+      return {};
+    };
+    StreamEngine engine_a(f.config(&owner_a, 0), *a, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(engine_a.run(stop_a).ok());
+  }
+  auto b = f.group_checkpoint();
+  ScriptedOwner owner_b;
+  std::atomic<bool> stop_b{false};
+  owner_b.script = [&](int call) -> std::vector<EngineEvent> {
+    if (call == 0) return {event(EngineEvent::Kind::kAssigned, {1, 2})};
+    if (call >= 5) stop_b = true;
+    return {};
+  };
+  StreamEngine engine_b(f.config(&owner_b, 0), *b, nullptr, nullptr, nullptr);
+  ASSERT_TRUE(engine_b.run(stop_b).ok());
+  EXPECT_EQ(engine_b.totals().batches, 0u);
+  ASSERT_EQ(owner_b.committed.size(), 2u);
+  EXPECT_EQ(owner_b.committed[0].tp, tp(1));
+  EXPECT_EQ(owner_b.committed[0].end, 100);
+  EXPECT_EQ(owner_b.committed[1].tp, tp(2));
+  EXPECT_EQ(owner_b.committed[1].end, 100);
+}
+
 TEST(GroupEngine, ZombieBatchLosesToTheNewOwnersClaimAndTheSurvivorsFinishExactlyOnce) {
   Fixture f(2000);
   // Worker A holds every partition; after its second batch the group moves 0 and 1 to worker B
@@ -242,6 +331,97 @@ TEST(GroupEngine, ZombieBatchLosesToTheNewOwnersClaimAndTheSurvivorsFinishExactl
   EXPECT_EQ(f.duck("SELECT count(*) AS n, sum(id) AS s, count(DISTINCT (kafka_partition, "
                    "kafka_offset)) AS d"),
             R"({"n":"2000","s":"1999000","d":"2000"})");
+}
+
+TEST(GroupEngine, ZombieBatchThatFailsOnTheNewOwnersPartitionsIsFencedNotFatal) {
+  // Worker A holds every partition. While it is "paused", B is given 0 and 1 and claims them
+  // (its recovery deletes A's in-flight files): A's next batch fails to upload partition 1's
+  // file. That is being fenced, not an I/O failure of A's: A drops the attempt (partition 0's
+  // file included), keeps working 2 and 3, and B finishes 0 and 1: every record once.
+  Fixture f(2000);
+  FlakyOutput flaky(f.output);
+  auto a = f.group_checkpoint();
+  auto b = checkpoint::open_checkpoint(f.meta, f.output, {});
+  ScriptedOwner owner_a;
+  std::atomic<bool> stop_a{false};
+  bool claimed = false;
+  owner_a.script = [&](int call) -> std::vector<EngineEvent> {
+    if (call == 0) return {event(EngineEvent::Kind::kAssigned, {0, 1, 2, 3})};
+    if (!claimed && a->state().last_batch && *a->state().last_batch >= 3) {
+      claimed = true;
+      EXPECT_TRUE(b->recover(std::vector<TopicPartition>{tp(0), tp(1)}).ok());
+      flaky.armed = true;
+      return {};
+    }
+    const auto& o = a->state().offsets;
+    if (o.contains(tp(2)) && o.at(tp(2)) == 500 && o.contains(tp(3)) && o.at(tp(3)) == 500) {
+      stop_a = true;
+    }
+    return {};  // the group never tells A: only the log does
+  };
+  auto config_a = f.config(&owner_a, 200);
+  config_a.task.output = &flaky;
+  // One task at a time, in partition order: partition 0's file is uploaded before 1 fails.
+  config_a.threads = 1;
+  flaky.failing = tp(1);
+  config_a.fence_hold = std::chrono::hours(1);
+  StreamEngine engine_a(config_a, *a, nullptr, nullptr, nullptr);
+  Status s = engine_a.run(stop_a);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  EXPECT_EQ(flaky.failures.load(), 1);
+  EXPECT_EQ(engine_a.totals().fenced, 1u);
+  ASSERT_EQ(f.count(EngineEvent::Kind::kFenced), 1);
+  for (const auto& e : f.events) {
+    if (e.kind == EngineEvent::Kind::kFenced) {
+      EXPECT_EQ(e.partitions, (std::vector<TopicPartition>{tp(0), tp(1)}));
+    }
+  }
+  // Nothing of the failed attempt is left behind, though nobody recovers 0 and 1 again.
+  f.expect_no_uncommitted_files();
+
+  flaky.armed = false;
+  ScriptedOwner owner_b;
+  std::atomic<bool> stop_b{false};
+  owner_b.script = [&, first = true](int) mutable -> std::vector<EngineEvent> {
+    if (first) {
+      first = false;
+      return {event(EngineEvent::Kind::kAssigned, {0, 1})};
+    }
+    const auto& o = b->state().offsets;
+    if (o.contains(tp(0)) && o.at(tp(0)) == 500 && o.contains(tp(1)) && o.at(tp(1)) == 500) {
+      stop_b = true;
+    }
+    return {};
+  };
+  StreamEngine engine_b(f.config(&owner_b, 200), *b, nullptr, nullptr, nullptr);
+  s = engine_b.run(stop_b);
+  ASSERT_TRUE(s.ok()) << s.to_string();
+  f.expect_no_uncommitted_files();
+  EXPECT_EQ(f.duck("SELECT count(*) AS n, sum(id) AS s, count(DISTINCT (kafka_partition, "
+                   "kafka_offset)) AS d"),
+            R"({"n":"2000","s":"1999000","d":"2000"})");
+}
+
+TEST(GroupEngine, BatchFailureOnPartitionsStillOursIsFatal) {
+  // Same failure, but nobody took partition 0: the worker must report it, not call it a fence.
+  Fixture f(1000);
+  FlakyOutput flaky(f.output);
+  auto a = f.group_checkpoint();
+  ScriptedOwner owner;
+  owner.script = [&](int call) -> std::vector<EngineEvent> {
+    if (call == 0) return {event(EngineEvent::Kind::kAssigned, {0, 1, 2, 3})};
+    if (a->state().last_batch && *a->state().last_batch >= 2) flaky.armed = true;
+    return {};
+  };
+  auto c = f.config(&owner, 100);
+  c.task.output = &flaky;
+  StreamEngine engine(c, *a, nullptr, nullptr, nullptr);
+  std::atomic<bool> stop{false};
+  Status s = engine.run(stop);
+  EXPECT_EQ(s.code(), StatusCode::kIoError) << s.to_string();
+  EXPECT_NE(s.message().find("NoSuchKey"), std::string::npos) << s.to_string();
+  EXPECT_EQ(engine.totals().fenced, 0u);
+  EXPECT_TRUE(owner.left);
 }
 
 TEST(GroupEngine, FencedPartitionsTheGroupStillGivesUsAreClaimedAgainAfterTheHold) {
