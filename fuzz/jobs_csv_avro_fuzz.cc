@@ -76,18 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t consumed1 = 0, consumed2 = 0;
   uint64_t lines1 = 0, lines2 = 0;
   Status st1 = p1->parse(text, 1, true, &batch, &consumed1, &lines1);
-  Buffer bodies;
-  std::vector<uint32_t> body_ends;
-  if (!c.encoder->encode_batch(batch, bodies, body_ends).ok()) std::abort();
   Buffer general;
   std::vector<uint32_t> general_ends;
-  uint32_t prev = 0;
-  for (uint32_t e : body_ends) {
-    if (confluent) avro::append_confluent_header(*confluent, general);
-    general.append(bodies.data() + prev, e - prev);
-    general_ends.push_back(static_cast<uint32_t>(general.size()));
-    prev = e;
-  }
+  if (!c.encoder->encode_batch(batch, general, general_ends, confluent).ok()) std::abort();
 
   // Direct path.
   Buffer direct;

@@ -11,6 +11,7 @@
 #include "avro/columnar_mapping.h"
 #include "avro/mapping_util.h"
 #include "avro/varint.h"
+#include "avro/wire_format.h"
 
 namespace lakestream::avro {
 
@@ -395,7 +396,8 @@ const std::shared_ptr<const columnar::Schema>& Encoder::columnar_schema() const 
 }
 
 Status Encoder::encode_batch(const columnar::RecordBatch& batch, Buffer& out,
-                             std::vector<uint32_t>& row_ends) const {
+                             std::vector<uint32_t>& row_ends,
+                             std::optional<uint32_t> confluent_id) const {
   const columnar::Schema& want = *plan_->columns;
   const size_t n = want.num_columns();
   if (batch.num_columns() < n) {
@@ -437,6 +439,7 @@ Status Encoder::encode_batch(const columnar::RecordBatch& batch, Buffer& out,
   Writer w(*plan_, cur, out);
   for (size_t row = 0; row < batch.num_rows(); ++row) {
     size_t mark = out.size();
+    if (confluent_id) append_confluent_header(*confluent_id, out);
     Status st = w.write(plan_->root);
     if (!st.ok()) {
       out.resize(mark);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "avro/schema.h"
@@ -44,9 +45,11 @@ class Encoder {
   // (physical type / levels); kInvalidData when a value cannot be encoded (an enum column holds
   // a string that is not a symbol, a fixed/decimal-fixed value of the wrong width, levels that do
   // not describe a valid row), naming the row and column. On error `out` and `row_ends` keep the
-  // rows encoded before the failing one.
+  // rows encoded before the failing one. With `confluent_id`, each row is preceded by the
+  // Confluent header for that schema id (wire_format.h), counted in its row.
   Status encode_batch(const columnar::RecordBatch& batch, Buffer& out,
-                      std::vector<uint32_t>& row_ends) const;
+                      std::vector<uint32_t>& row_ends,
+                      std::optional<uint32_t> confluent_id = std::nullopt) const;
 
  private:
   explicit Encoder(std::unique_ptr<detail::EncodePlan> plan);

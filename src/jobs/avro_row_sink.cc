@@ -113,37 +113,33 @@ void AvroRowSink::row(const csv::RowParser::Value* values, size_t n) {
   }
 }
 
-// The key is the value's text as the batch path formats it (produce_job.cc: extract_keys):
-// numbers in their shortest form, booleans as true/false, null as no key.
+// The key is the value's text (append_key_text); null: no key.
 void AvroRowSink::append_key(const csv::RowParser::Value& v, Kind kind) {
   Buffer& keys = *out_.keys;
   if (!v.null) {
-    char tmp[32];
-    std::to_chars_result res{tmp, {}};
     switch (kind) {
       case Kind::kString:
         keys.append(v.text);
         break;
       case Kind::kBool:
-        keys.append(v.i64 ? std::string_view("true") : std::string_view("false"));
+        append_key_text(keys, v.i64 != 0);
         break;
       case Kind::kInt32:
       case Kind::kDate:
-        res = std::to_chars(tmp, tmp + sizeof(tmp), static_cast<int32_t>(v.i64));
+        append_key_text(keys, static_cast<int32_t>(v.i64));
         break;
       case Kind::kInt64:
       case Kind::kTimestampMillis:
       case Kind::kTimestampMicros:
-        res = std::to_chars(tmp, tmp + sizeof(tmp), v.i64);
+        append_key_text(keys, v.i64);
         break;
       case Kind::kFloat:
-        res = std::to_chars(tmp, tmp + sizeof(tmp), v.f32);
+        append_key_text(keys, v.f32);
         break;
       case Kind::kDouble:
-        res = std::to_chars(tmp, tmp + sizeof(tmp), v.f64);
+        append_key_text(keys, v.f64);
         break;
     }
-    if (res.ptr != tmp) keys.append(tmp, static_cast<size_t>(res.ptr - tmp));
   }
   out_.key_ends->push_back(static_cast<uint32_t>(keys.size()));
 }

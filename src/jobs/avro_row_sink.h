@@ -9,8 +9,11 @@
 // Not thread-safe: one sink per worker and block.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "avro/flat_record_encoder.h"
@@ -19,6 +22,19 @@
 #include "csv/row_parser.h"
 
 namespace lakestream::jobs {
+
+// Appends a key's text as both produce paths write it (this sink and the column-buffer path): a
+// number in its shortest round-trip form, a boolean as true/false.
+template <class T>
+void append_key_text(Buffer& keys, T v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    keys.append(v ? std::string_view("true") : std::string_view("false"));
+  } else {
+    char tmp[32];
+    auto res = std::to_chars(tmp, tmp + sizeof(tmp), v);
+    keys.append(tmp, static_cast<size_t>(res.ptr - tmp));
+  }
+}
 
 class AvroRowSink final : public csv::RowParser::RowSink {
  public:

@@ -79,13 +79,12 @@ void add_schema_defaults(const avro::Schema& schema, csv::CsvOptions* o) {
   }
 }
 
-// Appends the text of row values of column `c` as message keys (null: no key).
+// Appends the text of row values of column `c` as message keys (append_key_text; null: no key).
 void extract_keys(const columnar::ColumnBuffer& col, size_t rows, Buffer* keys,
                   std::vector<uint32_t>* ends) {
   const bool nullable = col.descriptor().max_def > 0;
   auto defs = col.def_levels();
   size_t vi = 0;
-  char tmp[32];
   for (size_t r = 0; r < rows; ++r) {
     if (nullable && defs[r] == 0) {
       ends->push_back(static_cast<uint32_t>(keys->size()));
@@ -95,28 +94,20 @@ void extract_keys(const columnar::ColumnBuffer& col, size_t rows, Buffer* keys,
       case columnar::PhysicalType::kByteArray:
         keys->append(col.bytes_at(vi));
         break;
-      case columnar::PhysicalType::kInt64: {
-        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<int64_t>()[vi]);
-        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+      case columnar::PhysicalType::kInt64:
+        append_key_text(*keys, col.values<int64_t>()[vi]);
         break;
-      }
-      case columnar::PhysicalType::kInt32: {
-        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<int32_t>()[vi]);
-        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+      case columnar::PhysicalType::kInt32:
+        append_key_text(*keys, col.values<int32_t>()[vi]);
         break;
-      }
-      case columnar::PhysicalType::kDouble: {
-        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<double>()[vi]);
-        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+      case columnar::PhysicalType::kDouble:
+        append_key_text(*keys, col.values<double>()[vi]);
         break;
-      }
-      case columnar::PhysicalType::kFloat: {
-        auto res = std::to_chars(tmp, tmp + sizeof(tmp), col.values<float>()[vi]);
-        keys->append(tmp, static_cast<size_t>(res.ptr - tmp));
+      case columnar::PhysicalType::kFloat:
+        append_key_text(*keys, col.values<float>()[vi]);
         break;
-      }
       case columnar::PhysicalType::kBoolean:
-        keys->append(col.values<uint8_t>()[vi] ? "true" : "false");
+        append_key_text(*keys, col.values<uint8_t>()[vi] != 0);
         break;
       default:
         break;
@@ -432,26 +423,12 @@ void Pipeline::encode(Block& b, csv::RowParser& parser, columnar::RecordBatch& b
 
 void Pipeline::encode_batch(const columnar::RecordBatch& batch, const std::string& path,
                             Encoded* out) {
-  if (o_.wire_format == avro::WireFormat::kConfluent) {
-    // Each value needs the 5-byte header in front: encode, then interleave.
-    Buffer bodies;
-    std::vector<uint32_t> body_ends;
-    out->status = encoder_.encode_batch(batch, bodies, body_ends);
-    if (!out->status.ok()) return;
-    out->values.reserve(bodies.size() + body_ends.size() * avro::kConfluentHeaderSize);
-    uint32_t prev = 0;
-    for (uint32_t e : body_ends) {
-      avro::append_confluent_header(schema_id_, out->values);
-      out->values.append(bodies.data() + prev, e - prev);
-      out->ends.push_back(static_cast<uint32_t>(out->values.size()));
-      prev = e;
-    }
-  } else {
-    out->status = encoder_.encode_batch(batch, out->values, out->ends);
-    if (!out->status.ok()) {
-      out->status.with_context(path);
-      return;
-    }
+  std::optional<uint32_t> confluent;
+  if (o_.wire_format == avro::WireFormat::kConfluent) confluent = schema_id_;
+  out->status = encoder_.encode_batch(batch, out->values, out->ends, confluent);
+  if (!out->status.ok()) {
+    out->status.with_context(path);
+    return;
   }
   if (key_column_ >= 0) {
     extract_keys(batch.column(static_cast<size_t>(key_column_)), batch.num_rows(), &out->keys,
@@ -624,9 +601,9 @@ Status Pipeline::run(kafka::Producer* producer, kafka::Producer* reject_producer
     summary->avro_bytes += e.values.size();
     auto* lent = new LentValues{std::move(e.values), msgs.size() + 1, pool_};
     for (kafka::OutMessage& m : msgs) m.opaque = lent;
-    const uint64_t enqueued_before = producer->stats().enqueued;
+    const uint64_t enqueued_before = producer->enqueued();
     Status st = send(producer, msgs);
-    const uint64_t taken = producer->stats().enqueued - enqueued_before;
+    const uint64_t taken = producer->enqueued() - enqueued_before;
     LentValues::release(lent, msgs.size() - taken + 1);  // the ones it did not take, and ours
     if (!st.ok()) {
       if (st.code() == StatusCode::kCancelled) summary->interrupted = true;

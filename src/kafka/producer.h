@@ -111,6 +111,8 @@ class Producer {
   Result<int32_t> partition_count(std::chrono::milliseconds timeout);
 
   ProducerStats stats() const;
+  // stats().enqueued without the rest (no lock): for the sending thread, per batch.
+  uint64_t enqueued() const { return enqueued_.load(std::memory_order_relaxed); }
   // The effective properties as "name=value" (secrets shown as ****), for the startup log line.
   const std::string& describe() const { return described_; }
 
