@@ -176,9 +176,10 @@ class Parser {
     std::vector<std::string> seen;
     for (size_t i = 0; i < j.size(); ++i) {
       std::string p = fmt::format("{}[{}]", path, i);
-      if (j[i].is_array()) fail(p, "a union may not immediately contain another union");
       NodeId b = parse(j[i], ns, p);
       const Node& bn = s_.node(b);
+      // Checked on the parsed branch, so a union spelled as {"type": [...]} is caught too.
+      if (bn.type == Type::kUnion) fail(p, "a union may not immediately contain another union");
       std::string key =
           (bn.type == Type::kRecord || bn.type == Type::kEnum || bn.type == Type::kFixed)
               ? bn.name

@@ -118,6 +118,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"DuplicateUnionType", R"(["int","int"])", "[1]: duplicate type 'int'"},
         BadCase{"NestedUnion", R"(["int",["long"]])",
                 "[1]: a union may not immediately contain another union"},
+        // Found by fuzz.avro_schema: a union written as {"type": [...]} inside a union.
+        BadCase{"NestedUnionInAnObject", R"(["null",{"type":["null","long"]}])",
+                "[1]: a union may not immediately contain another union"},
         BadCase{"FixedWithoutSize", R"({"type":"fixed","name":"F"})", "size"},
         BadCase{"InvalidName", R"({"type":"record","name":"1R","fields":[]})", "invalid name"},
         BadCase{"ArrayWithoutItems", R"({"type":"array"})", "items"},
