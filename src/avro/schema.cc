@@ -726,6 +726,9 @@ Result<Schema> parse_schema(std::string_view text) {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     return invalid_argument(fmt::format("schema: not valid JSON at byte {}: {}", e.byte, e.what()));
+  } catch (const json::exception& e) {
+    // e.g. out_of_range for a number too large for a double (found by fuzz.avro_schema).
+    return invalid_argument(fmt::format("schema: not valid JSON: {}", e.what()));
   }
   Schema s;
   Parser p(s);

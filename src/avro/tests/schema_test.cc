@@ -133,6 +133,8 @@ INSTANTIATE_TEST_SUITE_P(
             R"({"type":"record","name":"R","fields":[{"name":"x","type":{"type":"record","name":"R","fields":[]}}]})",
             "defined twice"},
         BadCase{"NotJson", "{not json", "not valid JSON"},
+        BadCase{"NumberOverflow", R"({"type":"fixed","name":"F","size":1E99999999})",
+                "not valid JSON"},
         BadCase{
             "UnknownMapValues",
             R"({"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":"Nope"}}]})",
